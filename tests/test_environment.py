@@ -1,0 +1,56 @@
+"""environment.yml (conda) and pyproject.toml (pip) describe one environment."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _conda() -> dict:
+    return yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+
+
+def _normalised(requirements: list[str]) -> set[tuple[str, str, str]]:
+    parsed = [Requirement(text) for text in requirements]
+    return {(r.name.lower(), str(r.specifier), str(r.marker or "")) for r in parsed}
+
+
+def _conda_pip_lines() -> list[str]:
+    for entry in _conda()["dependencies"]:
+        if isinstance(entry, dict) and "pip" in entry:
+            return entry["pip"]
+    raise AssertionError("environment.yml has no pip section")
+
+
+def test_same_packages_and_bounds() -> None:
+    pip_side = _normalised(_pyproject()["project"]["dependencies"])
+    conda_side = _normalised(_conda_pip_lines())
+    assert pip_side == conda_side, (
+        f"only in pyproject.toml: {sorted(pip_side - conda_side)}; "
+        f"only in environment.yml: {sorted(conda_side - pip_side)}"
+    )
+
+
+def test_same_python() -> None:
+    requires = SpecifierSet(_pyproject()["project"]["requires-python"])
+    conda_python = next(
+        d for d in _conda()["dependencies"] if isinstance(d, str) and d.startswith("python")
+    )
+    assert SpecifierSet(conda_python.removeprefix("python")) == requires
+
+
+def test_no_exact_pins() -> None:
+    # Exact pins break on the next Python; lower bounds are the rule.
+    for text in _pyproject()["project"]["dependencies"]:
+        operators = {spec.operator for spec in Requirement(text).specifier}
+        assert not operators & {"==", "==="}, f"{text}: use a lower bound, not an exact pin"

@@ -1,0 +1,62 @@
+"""Tests for course_utils.setup, and that importing course_utils never imports TensorFlow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from course_utils import setup
+
+
+def test_importing_course_utils_never_imports_tensorflow() -> None:
+    # A fresh interpreter: this test process may have imported TensorFlow already.
+    code = (
+        "import sys, importlib, pkgutil, course_utils, course_utils.check\n"
+        "for m in pkgutil.iter_modules(course_utils.__path__):\n"
+        "    importlib.import_module('course_utils.' + m.name)\n"
+        "bad = [n for n in ('tensorflow', 'keras') if n in sys.modules]\n"
+        "sys.exit(f'imported {bad}' if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_setup_notebook_seeds_and_prints_one_line() -> None:
+    code = (
+        "from course_utils.setup import setup_notebook\n"
+        "import os\n"
+        "setup_notebook(7)\n"
+        "import numpy as np, keras, tensorflow as tf\n"
+        "a = np.random.rand(); b = float(keras.random.uniform((1,))[0])\n"
+        "setup_notebook(7, verbose=False)\n"
+        "assert a == np.random.rand() and b == float(keras.random.uniform((1,))[0])\n"
+        "assert os.environ['TF_ENABLE_ONEDNN_OPTS'] == '0'\n"
+        "from tensorflow.python.framework import config\n"
+        "assert config.is_op_determinism_enabled()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Python ") and lines[0].endswith("seed 7")
+    assert result.stderr == "", f"setup must keep stderr quiet, got: {result.stderr[:200]}"
+
+
+def test_tensorflow_imported_first_is_refused() -> None:
+    code = (
+        "import os\n"
+        "for k in ('TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS', 'KERAS_BACKEND'):\n"
+        "    os.environ.pop(k, None)\n"
+        "import tensorflow\n"
+        "from course_utils.setup import setup_notebook\n"
+        "setup_notebook()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0 and "Restart the kernel" in result.stderr
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True])
+def test_bad_seed_is_refused(seed) -> None:
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        setup.setup_notebook(seed)

@@ -1,0 +1,373 @@
+"""Tests for course_utils.splits: leave-last-out splitting, item codes and sequences."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course_utils.splits import LeaveLastOut, leave_last_out
+
+
+def _frame(rows: list[tuple[int, int, int, int]]) -> pd.DataFrame:
+    """Build a ratings table from (user_id, item_id, rating, timestamp) tuples."""
+    return pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"]).astype("int64")
+
+
+@pytest.fixture()
+def tiny() -> pd.DataFrame:
+    """Return a hand-built log whose split is worked out below.
+
+    User 1 (distinct timestamps):  10@1, 20@2, 30@3, 40@4, 50@5
+        -> train [10, 20, 30], valid 40, test 50.
+    User 2 (three rows share t=7; ties go to the smaller item id first):
+        50@1, then 30@7, 10@7, 20@7 ordered as 10, 20, 30
+        -> train [50, 10], valid 20, test 30.
+    User 5 (exactly three interactions): 40@9, 20@8, 30@10 ordered 20, 40, 30
+        -> train [20], valid 40, test 30.
+    Items 10..50 get codes 1..5. The rows are deliberately shuffled.
+    """
+    rows = [
+        (2, 30, 3, 7),
+        (1, 40, 4, 4),
+        (5, 40, 2, 9),
+        (1, 10, 1, 1),
+        (2, 10, 5, 7),
+        (1, 50, 5, 5),
+        (5, 20, 1, 8),
+        (1, 30, 3, 3),
+        (2, 50, 4, 1),
+        (2, 20, 2, 7),
+        (1, 20, 2, 2),
+        (5, 30, 3, 10),
+    ]
+    return _frame(rows)
+
+
+def _random_log(seed: int, num_users: int = 60, num_items: int = 200) -> pd.DataFrame:
+    """Build a random log with many equal timestamps and no repeated (user, item) pair."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in rng.choice(np.arange(1, 10 * num_users), size=num_users, replace=False):
+        count = int(rng.integers(3, 40))
+        items = rng.choice(np.arange(1, num_items + 1), size=count, replace=False)
+        # Timestamps from a small range, so that ties are common.
+        times = rng.integers(0, 15, size=count)
+        rows += [
+            (int(user), int(i), int(rng.integers(1, 6)), int(t))
+            for i, t in zip(items, times, strict=True)
+        ]
+    return _frame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+def _reference_split(ratings: pd.DataFrame) -> dict[int, list[tuple[int, int]]]:
+    """Slowly order each user's (item_id, timestamp) pairs with plain Python sorting."""
+    ordered: dict[int, list[tuple[int, int]]] = {}
+    for user, item, _, time in ratings[["user_id", "item_id", "rating", "timestamp"]].to_numpy():
+        ordered.setdefault(int(user), []).append((int(item), int(time)))
+    return {user: sorted(pairs, key=lambda p: (p[1], p[0])) for user, pairs in ordered.items()}
+
+
+def test_split_of_the_hand_built_log(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    assert split.num_users == 3 and split.num_items == 5
+    assert split.user_ids.tolist() == [1, 2, 5]
+    assert split.item_ids.tolist() == [10, 20, 30, 40, 50]
+    assert split.train["item_id"].tolist() == [10, 20, 30, 50, 10, 20]
+    assert split.train["user_id"].tolist() == [1, 1, 1, 2, 2, 5]
+    assert split.valid[["user_id", "item_id", "timestamp"]].to_numpy().tolist() == [
+        [1, 40, 4],
+        [2, 20, 7],
+        [5, 40, 9],
+    ]
+    assert split.test[["user_id", "item_id", "timestamp"]].to_numpy().tolist() == [
+        [1, 50, 5],
+        [2, 30, 7],
+        [5, 30, 10],
+    ]
+    # The other columns travel with their rows: user 2's test row (item 30) has rating 3.
+    assert split.test["rating"].tolist() == [5, 3, 3]
+    for part in (split.train, split.valid, split.test):
+        assert list(part.columns) == ["user_id", "item_id", "rating", "timestamp"]
+        assert all(part[c].dtype == np.int64 for c in part.columns)
+        assert part.index.tolist() == list(range(len(part)))
+
+
+def test_ties_are_broken_by_item_id_whatever_the_row_order(tiny: pd.DataFrame) -> None:
+    expected = leave_last_out(tiny)
+    for seed in range(5):
+        shuffled = tiny.sample(frac=1.0, random_state=seed)
+        split = leave_last_out(shuffled)
+        for name in ("train", "valid", "test"):
+            pd.testing.assert_frame_equal(getattr(split, name), getattr(expected, name))
+    # When all of a user's timestamps are equal, the largest item id is the test target.
+    same_time = _frame([(1, 7, 5, 3), (1, 3, 5, 3), (1, 9, 5, 3), (1, 5, 5, 3)])
+    split = leave_last_out(same_time)
+    assert split.train["item_id"].tolist() == [3, 5]
+    assert split.valid["item_id"].tolist() == [7]
+    assert split.test["item_id"].tolist() == [9]
+
+
+def test_input_is_not_modified(tiny: pd.DataFrame) -> None:
+    before = tiny.copy()
+    leave_last_out(tiny)
+    pd.testing.assert_frame_equal(tiny, before)
+
+
+def test_item_codes_round_trip(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    assert split.encode_items([10, 50, 30]).tolist() == [1, 5, 3]
+    assert split.encode_items(np.array([[20], [40]])).shape == (2, 1)
+    assert split.decode_items([1, 5, 3]).tolist() == [10, 50, 30]
+    codes = np.arange(1, split.num_items + 1)
+    assert split.encode_items(split.decode_items(codes)).tolist() == codes.tolist()
+    assert split.encode_items([]).size == 0
+
+
+@pytest.mark.parametrize("bad", [[10, 11], [0], [60], [-10]])
+def test_unknown_item_ids_are_rejected(tiny: pd.DataFrame, bad: list[int]) -> None:
+    split = leave_last_out(tiny)
+    with pytest.raises(ValueError, match="unknown item ids"):
+        split.encode_items(bad)
+
+
+def test_non_integer_item_ids_are_rejected(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    with pytest.raises(ValueError, match="integers"):
+        split.encode_items([10.0])
+    with pytest.raises(ValueError, match="integers"):
+        split.decode_items([1.0])
+
+
+@pytest.mark.parametrize("bad", [[0], [6], [-1], [1, 0, 2]])
+def test_invalid_codes_are_rejected(tiny: pd.DataFrame, bad: list[int]) -> None:
+    split = leave_last_out(tiny)
+    with pytest.raises(ValueError, match="invalid item codes"):
+        split.decode_items(bad)
+
+
+def test_histories_targets_and_seen_items(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    # Codes: 10->1, 20->2, 30->3, 40->4, 50->5 (see the fixture's docstring).
+    assert [h.tolist() for h in split.histories("valid")] == [[1, 2, 3], [5, 1], [2]]
+    assert [h.tolist() for h in split.histories("test")] == [[1, 2, 3, 4], [5, 1, 2], [2, 4]]
+    assert split.targets("valid").tolist() == [4, 2, 4]
+    assert split.targets("test").tolist() == [5, 3, 3]
+    for stage in ("valid", "test"):
+        assert [s.tolist() for s in split.seen_items(stage)] == [
+            h.tolist() for h in split.histories(stage)
+        ]
+        assert all(h.dtype == np.int32 for h in split.histories(stage))
+        assert split.targets(stage).dtype == np.int32
+
+
+def test_cached_arrays_are_read_only(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    for array in (split.histories("valid")[0], split.histories("test")[0], split.targets("test")):
+        with pytest.raises(ValueError):
+            array[0] = 99
+    with pytest.raises(ValueError):
+        split.item_ids[0] = 99
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        split.train = split.test  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("stage", ["train", "VALID", "", "validation", None])
+def test_bad_stage_names_are_rejected(tiny: pd.DataFrame, stage: object) -> None:
+    split = leave_last_out(tiny)
+    for method in (split.histories, split.targets, split.seen_items):
+        with pytest.raises(ValueError, match="stage must be 'valid' or 'test'"):
+            method(stage)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="stage must be"):
+        split.padded_sequences(stage, 3)  # type: ignore[arg-type]
+
+
+def test_padded_sequences_are_left_padded_and_keep_the_latest_items(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    # Valid histories [1, 2, 3], [5, 1], [2]; test histories [1, 2, 3, 4], [5, 1, 2], [2, 4].
+    assert split.padded_sequences("valid", 4).tolist() == [[0, 1, 2, 3], [0, 0, 5, 1], [0, 0, 0, 2]]
+    assert split.padded_sequences("test", 4).tolist() == [[1, 2, 3, 4], [0, 5, 1, 2], [0, 0, 2, 4]]
+    # Shorter than the history: only the most recent items are kept.
+    assert split.padded_sequences("test", 2).tolist() == [[3, 4], [1, 2], [2, 4]]
+    assert split.padded_sequences("valid", 1).tolist() == [[3], [1], [2]]
+    padded = split.padded_sequences("valid", 6)
+    assert padded.shape == (3, 6) and padded.dtype == np.int32
+
+
+@pytest.mark.parametrize("max_len", [0, -1, 2.5, True, "3", None])
+def test_bad_max_len_is_rejected(tiny: pd.DataFrame, max_len: object) -> None:
+    split = leave_last_out(tiny)
+    with pytest.raises(ValueError, match="max_len must be an int >= 1"):
+        split.padded_sequences("valid", max_len)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_len must be an int >= 1"):
+        split.training_windows(max_len)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_len must be an int >= 1"):
+        split.training_sequences(max_len)  # type: ignore[arg-type]
+
+
+def test_training_windows_by_hand(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    # Training sequences: user 1 [1, 2, 3], user 2 [5, 1], user 5 [2].
+    # User 1 gives 2 examples ([1] -> 2, [1, 2] -> 3), user 2 gives 1 ([5] -> 1), user 5 none.
+    inputs, targets = split.training_windows(2)
+    assert inputs.tolist() == [[0, 1], [1, 2], [0, 5]]
+    assert targets.tolist() == [2, 3, 1]
+    inputs, targets = split.training_windows(1)
+    assert inputs.tolist() == [[1], [2], [5]]
+    assert targets.tolist() == [2, 3, 1]
+    inputs, targets = split.training_windows(4)
+    assert inputs.tolist() == [[0, 0, 0, 1], [0, 0, 1, 2], [0, 0, 0, 5]]
+    assert inputs.dtype == np.int32 and targets.dtype == np.int32
+
+
+def test_training_sequences_by_hand(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    # User 1 [1, 2, 3]: inputs [1, 2], targets [2, 3]. User 2 [5, 1]: inputs [5], targets [1].
+    # User 5 [2]: nothing to predict, so an all-padding row (its 0 targets are masked).
+    inputs, targets = split.training_sequences(3)
+    assert inputs.tolist() == [[0, 1, 2], [0, 0, 5], [0, 0, 0]]
+    assert targets.tolist() == [[0, 2, 3], [0, 0, 1], [0, 0, 0]]
+    # max_len 1 keeps the last max_len + 1 = 2 items: user 1 [2, 3].
+    inputs, targets = split.training_sequences(1)
+    assert inputs.tolist() == [[2], [5], [0]]
+    assert targets.tolist() == [[3], [1], [0]]
+    assert inputs.dtype == np.int32 and targets.dtype == np.int32
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_split_matches_a_slow_reference(seed: int) -> None:
+    ratings = _random_log(seed)
+    split = leave_last_out(ratings)
+    reference = _reference_split(ratings)
+    assert split.user_ids.tolist() == sorted(reference)
+    for u, user in enumerate(split.user_ids):
+        pairs = reference[int(user)]
+        items = [item for item, _ in pairs]
+        assert split.decode_items(split.histories("valid")[u]).tolist() == items[:-2]
+        assert split.decode_items(split.histories("test")[u]).tolist() == items[:-1]
+        assert int(split.decode_items(split.targets("valid")[u : u + 1])[0]) == items[-2]
+        assert int(split.decode_items(split.targets("test")[u : u + 1])[0]) == items[-1]
+    lengths = [len(pairs) for pairs in reference.values()]
+    inputs, targets = split.training_windows(5)
+    assert len(inputs) == len(targets) == sum(n - 3 for n in lengths)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_no_validation_or_test_interaction_leaks_into_training(seed: int) -> None:
+    ratings = _random_log(seed)
+    split = leave_last_out(ratings)
+    key = ["user_id", "item_id", "timestamp"]
+
+    # The three parts partition the log: same rows, none shared.
+    parts = pd.concat([split.train, split.valid, split.test])
+    assert len(parts) == len(ratings)
+    assert not parts.duplicated(key).any()
+    pd.testing.assert_frame_equal(
+        parts.sort_values(key).reset_index(drop=True),
+        ratings.sort_values(key).reset_index(drop=True),
+    )
+    held_out = pd.concat([split.valid, split.test])
+    merged = split.train.merge(held_out[key], on=key, how="inner")
+    assert merged.empty
+    # No held-out (user, item) pair appears in training at all, at any time.
+    assert split.train.merge(held_out[["user_id", "item_id"]], how="inner").empty
+
+    # Time order: every training timestamp <= the validation one <= the test one, and on
+    # equal timestamps the item ids are in the same order.
+    last_train = split.train.groupby("user_id")[["timestamp", "item_id"]].max()
+    valid = split.valid.set_index("user_id")
+    test = split.test.set_index("user_id")
+    assert (last_train["timestamp"] <= valid["timestamp"]).all()
+    assert (valid["timestamp"] <= test["timestamp"]).all()
+    train_key = list(zip(split.train["timestamp"], split.train["item_id"], strict=True))
+    last_key = pd.Series(train_key, index=split.train["user_id"]).groupby(level=0).max()
+    for user in split.user_ids:
+        valid_key = (valid.at[user, "timestamp"], valid.at[user, "item_id"])
+        test_key = (test.at[user, "timestamp"], test.at[user, "item_id"])
+        assert last_key[user] < valid_key < test_key
+
+    # Histories, padded sequences, windows and sequences never contain the held-out items.
+    valid_codes, test_codes = split.targets("valid"), split.targets("test")
+    for u, (history_valid, history_test) in enumerate(
+        zip(split.histories("valid"), split.histories("test"), strict=True)
+    ):
+        assert valid_codes[u] not in history_valid and test_codes[u] not in history_valid
+        assert test_codes[u] not in history_test
+        assert history_test[-1] == valid_codes[u]
+    for stage, forbidden in (("valid", [valid_codes, test_codes]), ("test", [test_codes])):
+        padded = split.padded_sequences(stage, 8)
+        for codes in forbidden:
+            assert not (padded == codes[:, None]).any()
+
+    counts = split.train.groupby("user_id").size().to_numpy()
+    inputs, targets = split.training_windows(6)
+    owner = np.repeat(np.arange(split.num_users), counts - 1)
+    for codes in (valid_codes, test_codes):
+        assert not (inputs == codes[owner][:, None]).any()
+        assert not (targets == codes[owner]).any()
+    seq_inputs, seq_targets = split.training_sequences(6)
+    for codes in (valid_codes, test_codes):
+        assert not (seq_inputs == codes[:, None]).any()
+        assert not (seq_targets == codes[:, None]).any()
+
+
+def test_users_with_too_few_interactions_are_reported_not_dropped(tiny: pd.DataFrame) -> None:
+    # User 5 has 3 interactions, users 1 and 2 have 5 and 4.
+    with pytest.raises(
+        ValueError, match=r"2 user\(s\) have fewer than 5 interactions.*filter them"
+    ):
+        leave_last_out(tiny, min_interactions=5)
+    short = pd.concat([tiny, _frame([(9, 10, 3, 1), (9, 20, 3, 2)])])
+    with pytest.raises(
+        ValueError, match=r"1 user\(s\) have fewer than 3 interactions \(e\.g\. user 9"
+    ):
+        leave_last_out(short)
+    assert leave_last_out(tiny, min_interactions=3).num_users == 3
+
+
+@pytest.mark.parametrize("value", [2, 0, -3, 3.0, True, "3", None])
+def test_bad_min_interactions_is_rejected(tiny: pd.DataFrame, value: object) -> None:
+    with pytest.raises(ValueError, match="min_interactions must be an int >= 3"):
+        leave_last_out(tiny, min_interactions=value)  # type: ignore[arg-type]
+
+
+def test_malformed_ratings_are_rejected(tiny: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="must be a pandas DataFrame"):
+        leave_last_out(tiny.to_numpy())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"lacks the columns \['timestamp'\]"):
+        leave_last_out(tiny.drop(columns="timestamp"))
+    with pytest.raises(ValueError, match="is empty"):
+        leave_last_out(tiny.iloc[:0])
+    with pytest.raises(ValueError, match=r"ratings\['timestamp'\] must have an integer dtype"):
+        leave_last_out(tiny.astype({"timestamp": "float64"}))
+    with pytest.raises(ValueError, match=r"ratings\['item_id'\] must have an integer dtype"):
+        leave_last_out(tiny.astype({"item_id": str}))
+    with_missing = tiny.astype({"user_id": "Int64"})
+    with_missing.loc[0, "user_id"] = pd.NA
+    with pytest.raises(ValueError, match=r"ratings\['user_id'\] has 1 missing values"):
+        leave_last_out(with_missing)
+    # A repeated (user, item) pair, even at another time, could leak the target.
+    repeated = pd.concat([tiny, _frame([(1, 50, 4, 0)])])
+    with pytest.raises(ValueError, match=r"2 rows that repeat a \(user_id, item_id\) pair.*drop_"):
+        leave_last_out(repeated)
+
+
+def test_nullable_integer_columns_are_accepted(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny.astype("Int64"))
+    assert split.test["item_id"].tolist() == [50, 30, 30]
+    assert split.test["item_id"].dtype == np.int64
+
+
+def test_direct_construction_is_checked(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny)
+    with pytest.raises(ValueError, match="one row per user"):
+        LeaveLastOut(
+            train=split.train,
+            valid=split.valid.iloc[::-1],
+            test=split.test,
+            item_ids=split.item_ids,
+            user_ids=split.user_ids,
+        )
+    assert "num_users=3" in repr(split)
