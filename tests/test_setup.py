@@ -10,17 +10,44 @@ import pytest
 from course_utils import setup
 
 
+# The modules a notebook may import before its setup cell, or that tests import freely.
+LIGHT_MODULES = ("data", "splits", "metrics", "synthetic", "setup", "notebooks", "check")
+
+
 def test_importing_course_utils_never_imports_tensorflow() -> None:
-    # A fresh interpreter: this test process may have imported TensorFlow already.
+    # A fresh interpreter with TensorFlow's variables unset: this process has them set.
     code = (
-        "import sys, importlib, pkgutil, course_utils, course_utils.check\n"
-        "for m in pkgutil.iter_modules(course_utils.__path__):\n"
-        "    importlib.import_module('course_utils.' + m.name)\n"
+        "import os, sys, importlib, pkgutil\n"
+        "for key in ('TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS', 'KERAS_BACKEND'):\n"
+        "    os.environ.pop(key, None)\n"
+        "import course_utils\n"
+        f"for name in {LIGHT_MODULES!r}:\n"
+        "    importlib.import_module('course_utils.' + name)\n"
         "bad = [n for n in ('tensorflow', 'keras') if n in sys.modules]\n"
         "sys.exit(f'imported {bad}' if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_modules_that_import_keras_set_the_environment_first() -> None:
+    # Model modules import Keras; they must set TensorFlow's variables before doing so.
+    code = (
+        "import os, sys, importlib, pkgutil, course_utils\n"
+        "for key in ('TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS', 'KERAS_BACKEND'):\n"
+        "    os.environ.pop(key, None)\n"
+        "import builtins\n"
+        "real_import = builtins.__import__\n"
+        "def watching_import(name, *args, **kwargs):\n"
+        "    if name.split('.')[0] in ('tensorflow', 'keras') and 'tensorflow' not in sys.modules:\n"
+        "        assert os.environ.get('TF_ENABLE_ONEDNN_OPTS') == '0', 'imported ' + name + ' first'\n"
+        "    return real_import(name, *args, **kwargs)\n"
+        "builtins.__import__ = watching_import\n"
+        "for module in pkgutil.iter_modules(course_utils.__path__):\n"
+        "    importlib.import_module('course_utils.' + module.name)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_setup_notebook_seeds_and_prints_one_line() -> None:
