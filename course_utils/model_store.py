@@ -1,0 +1,168 @@
+"""A cache of trained models, so that later notebooks reuse what an earlier one trained.
+
+Notebook 07 trains the CNN recommender, for example, and saves it here; notebook 09 loads it
+instead of training it again, or trains it itself when the cache is empty (a fresh clone
+that opens notebook 09 first). A model is stored as a ``.keras`` file with a JSON file of
+its metadata (configuration, training seconds, validation results). The key is a hash of
+the model's name, its configuration, the data's checksums and the Keras version, so a
+change to any of them trains afresh instead of loading a stale model.
+
+The cache lives in ``<data dir>/models`` (``datasets/cache/models`` by default), which git
+ignores: the weights are derived from MovieLens, which may not be redistributed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from course_utils.setup import set_tensorflow_environment
+
+set_tensorflow_environment()
+
+import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
+
+from course_utils import data  # noqa: E402
+
+__all__ = ["model_key", "save", "load", "load_or_train", "store_dir"]
+
+
+def store_dir(data_dir: str | Path | None = None) -> Path:
+    """Return the folder of stored models.
+
+    Args:
+        data_dir: the data folder; ``data.default_data_dir()`` when None.
+
+    Returns:
+        ``<data_dir>/models``.
+    """
+    return Path(data_dir or data.default_data_dir()) / "models"
+
+
+def model_key(name: str, config: dict[str, Any]) -> str:
+    """Return the file stem under which a model with this name and configuration is stored.
+
+    Args:
+        name: the model's short name, such as ``"caser"``.
+        config: its hyperparameters; values must be JSON-serialisable.
+
+    Returns:
+        ``<name>-<12 hex digits>``.
+
+    Raises:
+        ValueError: if the name is not a simple identifier or the config is not JSON.
+    """
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"name must be letters, digits and underscores, got {name!r}.")
+    try:
+        text = json.dumps(
+            {
+                "name": name,
+                "config": config,
+                "data": data.NORMALISED_SHA256,
+                "keras": keras.__version__,
+            },
+            sort_keys=True,
+        )
+    except TypeError as error:
+        raise ValueError(f"config must be JSON-serialisable: {error}") from error
+    return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def save(
+    name: str,
+    model: keras.Model,
+    config: dict[str, Any],
+    metadata: dict[str, Any] | None = None,
+    *,
+    data_dir: str | Path | None = None,
+) -> Path:
+    """Save a trained model and its metadata atomically.
+
+    Args:
+        name: the model's short name.
+        model: the trained model; its custom layers must be registered as serialisable.
+        config: the configuration it was trained with.
+        metadata: anything worth keeping with it (training seconds, validation results).
+        data_dir: the data folder, as in :func:`store_dir`.
+
+    Returns:
+        The path of the ``.keras`` file.
+    """
+    folder = store_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = model_key(name, config)
+    target = folder / f"{stem}.keras"
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{stem}-", suffix=".keras")
+    os.close(handle)
+    try:
+        model.save(temporary)
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    record = {"name": name, "config": config, "metadata": metadata or {}}
+    meta_target = folder / f"{stem}.json"
+    meta_temporary = meta_target.with_suffix(".json.tmp")
+    meta_temporary.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(meta_temporary, meta_target)
+    return target
+
+
+def load(
+    name: str, config: dict[str, Any], *, data_dir: str | Path | None = None
+) -> tuple[keras.Model, dict[str, Any]] | None:
+    """Load a stored model and its metadata, or return None when none is stored.
+
+    Args:
+        name: the model's short name.
+        config: the configuration it was trained with.
+        data_dir: the data folder, as in :func:`store_dir`.
+
+    Returns:
+        ``(model, metadata)``, or None.
+    """
+    folder = store_dir(data_dir)
+    stem = model_key(name, config)
+    path, meta_path = folder / f"{stem}.keras", folder / f"{stem}.json"
+    if not (path.exists() and meta_path.exists()):
+        return None
+    model = keras.saving.load_model(path)
+    record = json.loads(meta_path.read_text(encoding="utf-8"))
+    return model, record["metadata"]
+
+
+def load_or_train(
+    name: str,
+    config: dict[str, Any],
+    train: Callable[[], tuple[keras.Model, dict[str, Any]]],
+    *,
+    data_dir: str | Path | None = None,
+    verbose: bool = True,
+) -> tuple[keras.Model, dict[str, Any]]:
+    """Load a stored model, or train it with ``train()`` and store it.
+
+    Args:
+        name: the model's short name.
+        config: the configuration; part of the key.
+        train: returns ``(model, metadata)`` for this configuration.
+        data_dir: the data folder, as in :func:`store_dir`.
+        verbose: say whether the model was loaded or trained.
+
+    Returns:
+        ``(model, metadata)``.
+    """
+    stored = load(name, config, data_dir=data_dir)
+    if stored is not None:
+        if verbose:
+            print(f"{name}: loaded the model trained earlier")
+        return stored
+    if verbose:
+        print(f"{name}: no stored model for this configuration; training it now")
+    model, metadata = train()
+    save(name, model, config, metadata, data_dir=data_dir)
+    return model, metadata

@@ -1,0 +1,56 @@
+"""Tests for course_utils.model_store: keys, atomic save, load, and load-or-train."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils.setup import setup_notebook
+
+
+@pytest.fixture(scope="module")
+def store():
+    setup_notebook(0, verbose=False)
+    from course_utils import model_store
+
+    return model_store
+
+
+def _tiny_model():
+    import keras
+
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, name="dense")], name="tiny")
+
+
+def test_key_depends_on_name_and_config(store) -> None:
+    key = store.model_key("caser", {"dim": 64})
+    assert key.startswith("caser-") and len(key) == len("caser-") + 12
+    assert key == store.model_key("caser", {"dim": 64})
+    assert key != store.model_key("caser", {"dim": 32})
+    assert key != store.model_key("gru", {"dim": 64})
+    with pytest.raises(ValueError, match="letters, digits"):
+        store.model_key("../evil", {})
+    with pytest.raises(ValueError, match="JSON"):
+        store.model_key("caser", {"f": object()})
+
+
+def test_save_load_and_load_or_train(store, tmp_path: Path, capsys) -> None:
+    assert store.load("tiny", {"a": 1}, data_dir=tmp_path) is None
+    calls = []
+
+    def train():
+        calls.append(1)
+        return _tiny_model(), {"seconds": 1.5}
+
+    model, meta = store.load_or_train("tiny", {"a": 1}, train, data_dir=tmp_path)
+    assert calls == [1] and meta == {"seconds": 1.5}
+    again, meta_again = store.load_or_train("tiny", {"a": 1}, train, data_dir=tmp_path)
+    assert calls == [1], "the second call loads instead of training"
+    assert meta_again == meta
+    x = np.ones((1, 2), dtype="float32")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
+    assert "training it now" in capsys.readouterr().out
+    leftovers = [p.name for p in (tmp_path / "models").iterdir() if p.name.startswith(".")]
+    assert leftovers == [], "no temporary file is left behind"
