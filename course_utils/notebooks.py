@@ -157,7 +157,7 @@ def navigation_line(infos: list[NotebookInfo], index: int) -> str:
     if index > 0:
         previous = infos[index - 1]
         parts.append(f"[← {previous.label}]({previous.path.name})")
-    parts.append(f"[Course map]({infos[0].path.name}#Course-map)")
+    parts.append(f"[Course map]({infos[0].path.name})")
     if index + 1 < len(infos):
         following = infos[index + 1]
         parts.append(f"[{following.label} →]({following.path.name})")
@@ -297,6 +297,8 @@ def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_SECONDS) -> floa
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
         record_timing=False,
+        # One stream output per cell and stream, however the kernel split the printout.
+        coalesce_streams=True,
     )
     client.execute()
     seconds = time.perf_counter() - start

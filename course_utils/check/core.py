@@ -64,11 +64,13 @@ def assert_close(
     against: str,
     atol: float = 1e-5,
     what: str = "ours",
-) -> float:
+) -> None:
     """Assert that a from-scratch result matches the framework's, and print one line.
 
     The printed line names the tolerance, never the measured error, so that it reads the
-    same on every processor.
+    same on every processor. It returns nothing, so that a call on a cell's last line shows
+    no float noise either; use :func:`max_abs_error` in a cell that ignores its output to
+    show the error itself.
 
     Args:
         ours: the from-scratch result.
@@ -76,9 +78,6 @@ def assert_close(
         against: what the reference is, for example ``"keras.layers.Conv2D"``.
         atol: the largest absolute error allowed.
         what: what ``ours`` is, for the printed line.
-
-    Returns:
-        The measured maximum absolute error, for a cell that wants to show it.
 
     Raises:
         ValueError: if the shapes differ or ``atol`` is not positive.
@@ -92,7 +91,6 @@ def assert_close(
             f"{what} differs from {against}: max abs error {error:.3e} exceeds {atol:.0e}."
         )
     print(f"{what} matches {against} within {atol:.0e} (max abs error)")
-    return error
 
 
 @dataclass(frozen=True)
