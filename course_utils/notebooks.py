@@ -82,6 +82,8 @@ def _write_atomically(notebook: Any, path: Path) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             nbformat.write(notebook, stream)
+        # mkstemp creates the file readable by its owner only; a notebook is for everyone.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -131,11 +133,12 @@ def notebook_info(path: Path) -> NotebookInfo:
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith(
             "## Learning objectives"
         ):
-            objectives = [
-                line.strip()[2:].strip()
-                for line in cell.source.splitlines()
-                if line.strip().startswith(("- ", "* "))
-            ]
+            # The bullets under the heading, up to the next heading in the same cell.
+            for line in cell.source.splitlines()[1:]:
+                if line.startswith("#"):
+                    break
+                if line.strip().startswith(("- ", "* ")):
+                    objectives.append(line.strip()[2:].strip())
             break
     minutes = int(notebook.metadata.get("course", {}).get("minutes", 0))
     return NotebookInfo(

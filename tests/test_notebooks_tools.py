@@ -53,7 +53,10 @@ def _make_notebook(directory: Path, name: str, title: str) -> Path:
     number = name[:2]
     notebook.cells = [
         nbformat.v4.new_markdown_cell(f"# {number} · {title}\n*A subtitle for {title}.*"),
-        nbformat.v4.new_markdown_cell("## Learning objectives\n- Do one\n- Do two\n- Do three"),
+        nbformat.v4.new_markdown_cell(
+            "## Learning objectives\n- Do one\n- Do two\n- Do three\n\n"
+            "## Prerequisites\n- [an earlier notebook](00_start_here.ipynb)"
+        ),
         nbformat.v4.new_code_cell(SOLVED, outputs=[nbformat.v4.new_output("stream", text="x")]),
         nbformat.v4.new_markdown_cell(
             "<details><summary>Answer</summary><!-- BEGIN SOLUTION -->42<!-- END SOLUTION -->"
