@@ -57,7 +57,7 @@ def test_conv_output_size_fails_a_wrong_function_with_a_hint(wrong):
     assert not verdict.passed
     assert verdict.message.startswith("Not yet: case")
     assert "expected:" in verdict.message and "got:" in verdict.message
-    assert "ceil(n / stride)" in verdict.message
+    assert "ceil(length / stride)" in verdict.message
 
 
 def test_conv_output_size_names_a_fractional_answer():

@@ -1,6 +1,6 @@
 """Exercise checkers for notebooks/02_convolution_from_scratch.ipynb.
 
-* ``check.conv_output_size(f)``: ``f(n, kernel_size, stride, padding)`` gives the output
+* ``check.conv_output_size(f)``: ``f(length, kernel_size, stride, padding)`` gives the output
   length of a convolution along one axis, with Keras's ``"valid"`` and ``"same"`` padding.
 * ``check.corr2d(f)``: ``f(x, k, stride, padding)`` is a single-channel 2-D cross-correlation
   (the article's "convolution" formula) with a stride and zero padding on every side.
@@ -21,7 +21,7 @@ from course_utils.check.core import Case, Verdict, register, run_cases
 __all__ = ["conv_output_size", "corr2d", "log_softmax"]
 
 
-# (n, kernel_size, stride, padding) -> output length, as Keras's Conv2D computes it.
+# (length, kernel_size, stride, padding) -> output length, as Keras's Conv2D computes it.
 OUTPUT_SIZE_CASES: tuple[Case, ...] = (
     Case((28, 3, 1, "valid"), 26, "28 pixels, 3-wide kernel, stride 1, valid"),
     Case((28, 3, 1, "same"), 28, "'same' keeps the size at stride 1"),
@@ -147,7 +147,7 @@ def _compare_finite(got: Any, expected: np.ndarray, atol: float) -> str | None:
 
 @register("conv_output_size")
 def conv_output_size(function: Callable[[int, int, int, str], int]) -> Verdict:
-    """Check a learner's ``conv_output_size(n, kernel_size, stride, padding)``.
+    """Check a learner's ``conv_output_size(length, kernel_size, stride, padding)``.
 
     Args:
         function: the learner's function; ``padding`` is ``"valid"`` or ``"same"``.
@@ -161,8 +161,8 @@ def conv_output_size(function: Callable[[int, int, int, str], int]) -> Verdict:
         OUTPUT_SIZE_CASES,
         compare=_compare_whole_number,
         hint=(
-            "valid: floor((n - kernel_size) / stride) + 1; same: ceil(n / stride), whatever "
-            "the kernel size. Use integer division (//) so the answer is a whole number."
+            "valid: floor((length - kernel_size) / stride) + 1; same: ceil(length / stride), "
+            "whatever the kernel size. Use integer division (//) so the answer is a whole number."
         ),
     )
 
