@@ -1,0 +1,313 @@
+"""Matrix factorisation (矩阵分解) for top-k recommendation, trained with a full softmax.
+
+Each user ``u`` has a learned vector ``p_u`` (a row of the ``user_embedding`` table) and each
+item code ``j`` a learned vector ``q_j`` with a bias ``b_j`` (a column of the ``item_scores``
+dense layer's kernel, and its bias). The score of item ``j`` for user ``u`` is
+``p_u . q_j + b_j``: the score matrix is ``P Q^T + b``, a low-rank factorisation. These
+vectors are the users' and items' hidden features (隐藏特征), learned from the interactions
+alone.
+
+Training maximises the softmax likelihood of each user's training items among all item
+codes. A score depends only on the user, so all of a user's training items share one softmax:
+the loss of a user is the categorical cross-entropy of the logits against the user's
+multi-hot row of training items, which equals the sum of the per-interaction cross-entropies
+and costs one softmax per user instead of one per interaction.
+
+The model ignores the order of a user's history and does not see the validation item when it
+ranks the test target (it would have to be retrained, or its user vector re-fitted, to use
+it): the score matrix is the same at both stages.
+
+Taught in notebooks/06_embeddings_matrix_factorization.ipynb. Later notebooks reuse the trained
+model through :mod:`course_utils.model_store` under the name ``"mf"`` and
+:data:`DEFAULT_CONFIG`.
+
+Importing this module imports Keras, so it sets TensorFlow's environment first
+(see :mod:`course_utils.setup`).
+"""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from course_utils.setup import set_tensorflow_environment
+
+set_tensorflow_environment()
+
+import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
+from keras import layers  # noqa: E402
+
+from course_utils import training  # noqa: E402
+from course_utils.metrics import evaluate_ranking  # noqa: E402
+from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "build_model",
+    "score",
+    "train",
+    "training_targets",
+    "user_indices",
+]
+
+#: The hyperparameters chosen on the validation targets of ML-100K in
+#: notebooks/06_embeddings_matrix_factorization.ipynb (the best validation NDCG@10 with the
+#: seen items filtered out). The first two shape the model; the others shape its training.
+#: ``batch_size`` counts users, and one epoch is ``passes_per_epoch`` passes over all users.
+DEFAULT_CONFIG: dict[str, Any] = {
+    "embedding_dim": 32,
+    "l2": 3e-5,
+    "learning_rate": 0.003,
+    "batch_size": 32,
+    "passes_per_epoch": 5,
+    "max_epochs": 60,
+    "patience": 3,
+    "seed": 42,
+}
+
+_MODEL_NAME = "mf"
+
+
+def _check_int(value: object, name: str, minimum: int) -> int:
+    """Return ``value`` as an int, or raise ValueError if it is not an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
+    if not isinstance(config, dict):
+        raise ValueError(f"config must be a dict, got {type(config).__name__}.")
+    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
+    if unknown:
+        raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
+    full = {**DEFAULT_CONFIG, **config}
+    for key in ("embedding_dim", "batch_size", "passes_per_epoch", "max_epochs", "patience"):
+        _check_int(full[key], key, 1)
+    _check_int(full["seed"], "seed", 0)
+    l2 = full["l2"]
+    if isinstance(l2, bool) or not isinstance(l2, Real) or not 0 <= l2 < float("inf"):
+        raise ValueError(f"l2 must be a number >= 0, got {l2!r}.")
+    rate = full["learning_rate"]
+    if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 < rate < float("inf"):
+        raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
+    return full
+
+
+def _check_split(split: object) -> None:
+    """Raise ValueError unless ``split`` is a :class:`LeaveLastOut`."""
+    if not isinstance(split, LeaveLastOut):
+        raise ValueError(
+            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
+            "course_utils.splits.leave_last_out(ratings)."
+        )
+
+
+def build_model(num_items: int, num_users: int, **config: Any) -> keras.Model:
+    """Build an untrained matrix-factorisation model with named layers.
+
+    The ``user_embedding`` layer maps a user index to ``p_u``; the ``item_scores`` dense
+    layer computes ``p_u . q_j + b_j`` for every item code ``j`` at once (its kernel's column
+    ``j`` is ``q_j``, its bias ``b_j``). Both tables carry an L2 penalty of weight ``l2``.
+
+    Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4).
+
+    Args:
+        num_items: number of items; the model scores the ``num_items + 1`` item codes
+            (code 0 is padding, which the metrics never recommend).
+        num_users: number of users; user indices run from 0 to ``num_users - 1`` (the rows
+            of ``split.user_ids``).
+        **config: entries of :data:`DEFAULT_CONFIG`; missing ones take the default. The
+            training entries are accepted and ignored here, so
+            ``build_model(num_items, num_users, **config)`` works.
+
+    Returns:
+        A ``keras.Model`` named ``"mf"`` with one int input ``"user"`` of shape ``()`` and
+        output logits of shape ``(batch, num_items + 1)``.
+
+    Raises:
+        ValueError: if a count is not a positive int or a config entry is invalid.
+    """
+    num_items = _check_int(num_items, "num_items", 1)
+    num_users = _check_int(num_users, "num_users", 1)
+    full = _check_config(config)
+    dim, l2 = full["embedding_dim"], float(full["l2"])
+    user = keras.Input(shape=(), dtype="int32", name="user")
+    user_vector = layers.Embedding(
+        num_users,
+        dim,
+        embeddings_regularizer=keras.regularizers.L2(l2) if l2 else None,
+        name="user_embedding",
+    )(user)
+    logits = layers.Dense(
+        num_items + 1,
+        kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
+        name="item_scores",
+    )(user_vector)
+    return keras.Model(user, logits, name=_MODEL_NAME)
+
+
+def user_indices(split: LeaveLastOut, user_ids: np.ndarray) -> np.ndarray:
+    """Map original user ids to the model's user indices (rows of ``split.user_ids``).
+
+    Args:
+        split: the leave-last-out split.
+        user_ids: original user ids, any shape.
+
+    Returns:
+        An int32 array of indices with the shape of ``user_ids``.
+
+    Raises:
+        ValueError: if an id is not one of ``split.user_ids``.
+    """
+    _check_split(split)
+    ids = np.asarray(user_ids)
+    position = np.searchsorted(split.user_ids, ids)
+    clipped = np.minimum(position, split.num_users - 1)
+    unknown = (position >= split.num_users) | (split.user_ids[clipped] != ids)
+    if np.any(unknown):
+        bad = np.unique(ids[unknown])
+        raise ValueError(
+            f"{bad.size} unknown user ids (first few: {bad[:5].tolist()}); only the "
+            f"{split.num_users} users of the split have indices."
+        )
+    return position.astype(np.int32)
+
+
+def training_targets(split: LeaveLastOut) -> np.ndarray:
+    """Return each user's training items as a multi-hot row over the item codes.
+
+    Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4).
+
+    Args:
+        split: the leave-last-out split; only ``split.train`` is used.
+
+    Returns:
+        A float32 array of shape ``(num_users, num_items + 1)`` with 1.0 where the user
+        interacted with the item in training; column 0 (padding) is 0.
+
+    Raises:
+        ValueError: if ``split`` is not a LeaveLastOut.
+    """
+    _check_split(split)
+    users = user_indices(split, split.train["user_id"].to_numpy())
+    codes = split.encode_items(split.train["item_id"].to_numpy())
+    targets = np.zeros((split.num_users, split.num_items + 1), dtype=np.float32)
+    targets[users, codes] = 1.0
+    return targets
+
+
+def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
+    """Score every item code for every user.
+
+    The model does not use the order of the history, so the scores are the same for both
+    stages; filter the seen items with ``exclude=split.seen_items(stage)`` when evaluating.
+
+    Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4).
+
+    Args:
+        model: a model from :func:`build_model` (trained, or loaded from the model store).
+        split: the split it was trained on.
+        stage: ``"valid"`` or ``"test"``.
+
+    Returns:
+        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    """
+    _check_split(split)
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    if not isinstance(model, keras.Model) or model.name != _MODEL_NAME:
+        raise ValueError(f"model must be an MF model from build_model, got {model!r}.")
+    columns = int(model.output.shape[-1])
+    if columns != split.num_items + 1:
+        raise ValueError(
+            f"the model scores {columns} item codes but the split has {split.num_items} items "
+            "(+1 for padding); use the split the model was trained on."
+        )
+    users = int(model.get_layer("user_embedding").input_dim)
+    if users != split.num_users:
+        raise ValueError(
+            f"the model knows {users} users but the split has {split.num_users}; use the "
+            "split the model was trained on."
+        )
+    return training.score_in_batches(
+        model.predict_on_batch, np.arange(split.num_users, dtype=np.int32), batch_size=1024
+    )
+
+
+def train(
+    split: LeaveLastOut,
+    config: dict[str, Any] = DEFAULT_CONFIG,
+    *,
+    verbose: bool = True,
+) -> tuple[keras.Model, dict[str, Any]]:
+    """Build and train a matrix-factorisation model on a split's training interactions.
+
+    Training minimises the softmax cross-entropy of each user's training items over all
+    item codes (one multi-hot row per user), ranks the validation targets after each epoch
+    (with the seen items filtered out), keeps the best epoch's weights and stops when
+    ``patience`` epochs bring no better NDCG@10.
+
+    Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4), which runs
+    exactly these steps.
+
+    Args:
+        split: the leave-last-out split.
+        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
+        verbose: print one line per epoch.
+
+    Returns:
+        ``(model, metadata)``; metadata holds ``seconds`` (training time), ``best_epoch``,
+        ``epochs`` (epochs run), ``num_parameters``, ``config`` and ``valid`` (the
+        validation metrics of the kept weights, seen items filtered out).
+
+    Raises:
+        ValueError: if ``split`` is not a LeaveLastOut or the config is invalid.
+    """
+    _check_split(split)
+    full = _check_config(config)
+    keras.utils.set_random_seed(full["seed"])
+    model = build_model(split.num_items, split.num_users, **full)
+    model.compile(
+        optimizer=keras.optimizers.Adam(full["learning_rate"]),
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+    )
+    users = np.arange(split.num_users, dtype=np.int32)
+    targets = training_targets(split)
+    passes = full["passes_per_epoch"]
+    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
+    validation = training.RankingValidation(
+        lambda: score(model, split, "valid"),
+        valid_targets,
+        valid_seen,
+        patience=full["patience"],
+        verbose=verbose,
+    )
+    start = time.perf_counter()
+    model.fit(
+        np.tile(users, passes),
+        np.tile(targets, (passes, 1)),
+        batch_size=full["batch_size"],
+        epochs=full["max_epochs"],
+        callbacks=[validation],
+        shuffle=True,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    valid = evaluate_ranking(score(model, split, "valid"), valid_targets, k=10, exclude=valid_seen)
+    metadata = {
+        "seconds": seconds,
+        "best_epoch": validation.best_epoch,
+        "epochs": len(validation.history),
+        "num_parameters": int(model.count_params()),
+        "config": full,
+        "valid": valid,
+    }
+    return model, metadata
