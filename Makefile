@@ -7,20 +7,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: start test setup data execute student site bench help
+.PHONY: start test setup data execute student site browser bench help
 
 help:
 	@echo "make start    set up if needed, then open JupyterLab on notebooks/00_start_here.ipynb"
-	@echo "make test     set up if needed, then run every test (unit, hygiene, nbval)"
+	@echo "make test     set up if needed, then run every test (unit, hygiene, browser, nbval)"
 	@echo "make execute  re-execute every notebook in place (fresh kernel, cells in order)"
 	@echo "make student  write the student version of the notebooks to student/"
+	@echo "make site     build the static HTML site in site/ from the stored outputs"
 	@echo "make bench    run the benchmark scripts in benchmarks/"
 
 start: setup
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest $(NBVAL)
+
+# The browser tests (tests/test_browser.py) drive the system's chromium; install it if missing.
+browser:
+	@bash scripts/ensure_chromium.sh
 
 setup: $(STAMP)
 	$(BIN)/python -m course_utils.data fetch
@@ -37,6 +42,9 @@ execute: setup
 
 student: setup
 	$(BIN)/python -m course_utils.notebooks student --out student
+
+site: setup
+	$(BIN)/python -m course_utils.site build --out site
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -1,0 +1,660 @@
+"""Build the course's static HTML site from the notebooks' stored outputs, offline.
+
+Command line::
+
+    python -m course_utils.site build [--out site]     # or: make site
+
+The site holds ``index.html`` (the course map), one ``NN_name.html`` per notebook with its
+previous and next links, and ``static/`` with the JavaScript the pages need:
+
+- require.js (npm ``requirejs``), which loads the widget manager;
+- the widget manager (npm ``@jupyter-widgets/html-manager``), which draws each widget from
+  the widget state stored in its notebook (``metadata.widgets``);
+- MathJax 2 (npm ``mathjax``), which typesets the formulas.
+
+The notebooks are not re-executed: each page shows the outputs stored in its notebook.
+The pages are rendered by nbconvert's HTML exporter with the "lab" template (see
+``site_assets/templates/course_site``). The JavaScript comes from the npm registry at build
+time: ``npm pack`` downloads each package's tarball alone (no dependency tree, no lock
+file), the tarball is checked against the sha512 pinned below, and its files are cached in
+``build/site-assets/``. The pages load nothing from the network when they are viewed.
+
+To read the site, open ``site/index.html`` in a browser, or serve the folder::
+
+    python -m http.server --bind 127.0.0.1 --directory site 8000   # http://127.0.0.1:8000/
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from course_utils.notebooks import (
+    NOTEBOOK_DIR,
+    REPO_ROOT,
+    course_map_markdown,
+    list_notebooks,
+    notebook_info,
+)
+
+DEFAULT_OUT = REPO_ROOT / "site"
+ASSET_CACHE = REPO_ROOT / "build" / "site-assets"
+SITE_ASSETS = REPO_ROOT / "site_assets"
+TEMPLATE_NAME = "course_site"
+COURSE_TITLE = "Deep Learning for Recommender Systems"
+INDEX_PAGE = "index.html"
+MAP_PLACEHOLDER = "{{course_map}}"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
+# Bump when a package's ``keep`` rule changes, so that the cache is extracted again.
+ASSET_LAYOUT = 2
+
+# Where the pages find their JavaScript, relative to the site's root (every page is there).
+REQUIRE_JS_URL = "static/requirejs/require.js"
+WIDGET_RENDERER_URL = "static/html-manager/dist/embed-amd.js"
+# "-full" loads every TeX extension up front; "Safe" refuses the HTML tricks TeX can carry.
+MATHJAX_URL = "static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+SITE_CSS_URL = "static/site.css"
+SITE_ICON_URL = "static/favicon.svg"
+
+
+class SiteBuildError(RuntimeError):
+    """The site cannot be built: an asset cannot be fetched, or a page would load from afar."""
+
+
+class NpmMissingError(SiteBuildError):
+    """npm is needed to fetch an asset that is not in the cache, and it is not on the PATH."""
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    """One npm package whose files the pages load.
+
+    Attributes:
+        name: the package's name on npm.
+        version: the exact version; ``integrity`` pins its tarball.
+        integrity: npm's ``integrity`` of the tarball: ``sha512-`` and the base64 digest.
+        folder: where its files go under ``static/``.
+        keep: which of its files to copy, given the path inside the package's folder.
+    """
+
+    name: str
+    version: str
+    integrity: str
+    folder: str
+    keep: Callable[[str], bool] = field(compare=False, repr=False)
+
+    @property
+    def spec(self) -> str:
+        """``name@version``, as ``npm pack`` takes it."""
+        return f"{self.name}@{self.version}"
+
+    @property
+    def tarball_name(self) -> str:
+        """The file name ``npm pack`` gives the tarball (``@scope/name`` becomes ``scope-name``)."""
+        return f"{self.name.lstrip('@').replace('/', '-')}-{self.version}.tgz"
+
+
+def _keep_requirejs(path: str) -> bool:
+    return path in ("require.js", "package.json")
+
+
+def _keep_html_manager(path: str) -> bool:
+    # embed-amd.js and the icon fonts it points at; the other bundles are not needed.
+    if path in ("package.json", "dist/embed-amd.js", "dist/embed.js.LICENSE.txt"):
+        return True
+    return path.startswith("dist/") and path.count("/") == 1 and path.endswith(FONT_SUFFIXES)
+
+
+def _keep_mathjax(path: str) -> bool:
+    # unpacked/ repeats the code uncompressed and test/ is the package's own tests. MathJax's
+    # default font is TeX, so the web fonts and font data of the other families are left out
+    # (STIX font data stays: MathJax uses it when the reader has STIX fonts installed).
+    if path.startswith(("unpacked/", "test/")):
+        return False
+    if path.startswith("fonts/"):
+        return path.startswith("fonts/HTML-CSS/TeX/")
+    font_data = re.match(r"jax/output/[^/]+/fonts/([^/]+)/", path)
+    return font_data is None or font_data.group(1) in ("TeX", "STIX")
+
+
+PACKAGES: tuple[NpmPackage, ...] = (
+    NpmPackage(
+        "requirejs",
+        "2.3.8",
+        "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
+        "requirejs",
+        _keep_requirejs,
+    ),
+    NpmPackage(
+        "@jupyter-widgets/html-manager",
+        "1.0.15",
+        "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+        "html-manager",
+        _keep_html_manager,
+    ),
+    NpmPackage(
+        "mathjax",
+        "2.7.9",
+        "sha512-NOGEDTIM9+MrsqnjPEjVGNx4q0GQxqm61yQwSK+/5S59i26wId5IC5gNu9/bu8+CCVl5p9G2IHcAl/wJa+5+BQ==",
+        "mathjax",
+        _keep_mathjax,
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# The JavaScript assets: fetch, verify, extract, cache.
+
+
+def verify_integrity(path: Path, integrity: str) -> None:
+    """Check a file against an npm ``integrity`` string.
+
+    Args:
+        path: the file, e.g. a tarball from ``npm pack``.
+        integrity: ``sha512-`` followed by the base64 digest.
+
+    Raises:
+        ValueError: if ``integrity`` is not a sha512 one, or the file does not match it.
+    """
+    algorithm, _, expected = integrity.partition("-")
+    if algorithm != "sha512" or not expected:
+        raise ValueError(f"integrity {integrity!r}: expected 'sha512-' and a base64 digest.")
+    digest = hashlib.sha512()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    found = base64.b64encode(digest.digest()).decode("ascii")
+    if not hmac.compare_digest(found, expected):
+        raise ValueError(
+            f"{path.name}: its sha512 is {found}, but the pinned integrity is {expected}. "
+            "The download is damaged or is not the pinned release; delete it and build again."
+        )
+
+
+def _check_member(member: tarfile.TarInfo) -> None:
+    name = member.name
+    parts = PurePosixPath(name).parts
+    if name.startswith(("/", "\\")) or PureWindowsPath(name).drive or ".." in parts or "\\" in name:
+        raise ValueError(f"unsafe tar member {name!r}: an absolute path or one that climbs out.")
+    if not (member.isfile() or member.isdir()):
+        raise ValueError(f"unsafe tar member {name!r}: links and special files are refused.")
+
+
+def extract_package(tarball: Path, destination: Path, keep: Callable[[str], bool]) -> int:
+    """Extract the kept files of an npm tarball, refusing any unsafe member.
+
+    Every member is checked before anything is written: the whole tarball is refused if one
+    member has an absolute path, climbs out with ``..``, or is a link or a special file.
+
+    Args:
+        tarball: the ``.tgz`` from ``npm pack``.
+        destination: the folder that receives the files (the package's top folder is dropped).
+        keep: which files to write, given their path inside the package's folder.
+
+    Returns:
+        The number of files written.
+
+    Raises:
+        ValueError: if the tarball holds an unsafe member.
+    """
+    written = 0
+    with tarfile.open(tarball, "r:gz") as archive:
+        members = archive.getmembers()
+        for member in members:
+            _check_member(member)
+        for member in members:
+            parts = PurePosixPath(member.name).parts
+            if not member.isfile() or len(parts) < 2:
+                continue
+            inside = "/".join(parts[1:])
+            if not keep(inside):
+                continue
+            target = destination.joinpath(*parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = archive.extractfile(member)
+            if source is None:  # pragma: no cover - isfile() members always have data
+                continue
+            with source, target.open("wb") as out:
+                shutil.copyfileobj(source, out)
+            written += 1
+    return written
+
+
+def fetch_tarball(package: NpmPackage, cache_dir: Path = ASSET_CACHE) -> Path:
+    """Return the package's verified tarball, fetching it with ``npm pack`` if needed.
+
+    Args:
+        package: the package.
+        cache_dir: the cache; tarballs are kept in its ``tarballs/`` folder.
+
+    Returns:
+        The tarball's path in the cache.
+
+    Raises:
+        SiteBuildError: if npm is needed but missing, or ``npm pack`` fails.
+        ValueError: if the downloaded tarball does not match the pinned integrity.
+    """
+    tarballs = cache_dir / "tarballs"
+    path = tarballs / package.tarball_name
+    if path.exists():
+        try:
+            verify_integrity(path, package.integrity)
+            return path
+        except ValueError:
+            path.unlink()  # A damaged cache entry is fetched again.
+    npm = shutil.which("npm")
+    if npm is None:
+        raise NpmMissingError(
+            f"npm is needed to fetch {package.spec} for the site's pages, and it is not on the "
+            "PATH. Install Node.js (it includes npm), e.g. `sudo apt-get install npm` on "
+            f"Debian or Ubuntu, or put the tarball {package.tarball_name} in {tarballs}/."
+        )
+    tarballs.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=tarballs, prefix=".npm-pack-") as scratch:
+        # Run in the scratch folder so that npm reads no project file and writes nothing else.
+        result = subprocess.run(
+            [
+                npm,
+                "pack",
+                package.spec,
+                "--pack-destination",
+                scratch,
+                "--ignore-scripts",
+                "--silent",
+            ],
+            cwd=scratch,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        downloaded = Path(scratch) / package.tarball_name
+        if result.returncode != 0 or not downloaded.exists():
+            raise SiteBuildError(
+                f"`npm pack {package.spec}` failed (exit {result.returncode}): "
+                f"{(result.stderr or result.stdout).strip()[-800:]}"
+            )
+        verify_integrity(downloaded, package.integrity)
+        os.replace(downloaded, path)
+    return path
+
+
+def _pins() -> str:
+    pins = [[p.name, p.version, p.integrity] for p in PACKAGES]
+    return json.dumps({"layout": ASSET_LAYOUT, "packages": pins}, indent=1)
+
+
+def ensure_assets(cache_dir: Path = ASSET_CACHE, *, log: Callable[[str], None] = print) -> Path:
+    """Return the folder of the pages' JavaScript, fetching and extracting it if needed.
+
+    Args:
+        cache_dir: the cache (``build/site-assets/`` by default; git ignores ``build/``).
+        log: where to report what is fetched.
+
+    Returns:
+        The cached ``static`` folder: one sub-folder per package, and ``NOTICE.txt``.
+
+    Raises:
+        SiteBuildError: if a package must be fetched and npm is missing or fails.
+        ValueError: if a tarball does not match its pin or holds an unsafe member.
+    """
+    static = cache_dir / "static"
+    stamp = static / ".pins.json"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == _pins():
+        return static
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".static-"))
+    _make_readable(scratch)
+    try:
+        notice = ["Third-party files in this folder, copied unchanged from their npm packages:"]
+        for package in PACKAGES:
+            tarball = fetch_tarball(package, cache_dir)
+            count = extract_package(tarball, scratch / package.folder, package.keep)
+            meta = json.loads((scratch / package.folder / "package.json").read_text("utf-8"))
+            licence = meta.get("license", "see package.json")
+            notice.append(f"- {package.folder}/: {package.spec}, licence {licence}")
+            log(f"  asset {package.spec}: {count} files (sha512 verified)")
+        (scratch / "NOTICE.txt").write_text("\n".join(notice) + "\n", encoding="utf-8")
+        (scratch / ".pins.json").write_text(_pins(), encoding="utf-8")
+        _replace_folder(scratch, static)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return static
+
+
+def _make_readable(folder: Path) -> None:
+    """Give a folder from ``mkdtemp`` (mode 0700) the usual mode, so a web server can read it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``, replacing what is there, never leaving half a folder."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{uuid.uuid4().hex[:8]}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Checking pages: links between pages, and nothing loaded from off the machine.
+
+_NOTEBOOK_LINK = re.compile(r'(href=")(?:\./)?(\d{2}_[a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb(#[^"]*)?"')
+_COURSE_MAP_LINK = re.compile(r'<a href="[^"]*">Course map</a>')
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", flags=re.DOTALL)
+_CSS_OR_JS_LOAD = re.compile(
+    r"""(?:url\(\s*|@import\s+|import\(\s*)["']?((?:[a-z][a-z0-9+.-]*:)?//[^"')\s]+)""",
+    flags=re.IGNORECASE,
+)
+
+
+def rewrite_links(html: str, page_stems: Collection[str]) -> str:
+    """Point the links between notebooks at the site's pages.
+
+    ``NN_name.ipynb`` becomes ``NN_name.html`` (an anchor is kept) when ``NN_name`` is one
+    of the site's pages, and the navigation line's *Course map* link goes to the index page.
+
+    Args:
+        html: a rendered page.
+        page_stems: the notebooks' names without ``.ipynb``.
+
+    Returns:
+        The page with its links rewritten.
+    """
+
+    def to_page(match: re.Match[str]) -> str:
+        if match.group(2) not in page_stems:
+            return match.group(0)
+        return f'{match.group(1)}{match.group(2)}.html{match.group(3) or ""}"'
+
+    html = _NOTEBOOK_LINK.sub(to_page, html)
+    return _COURSE_MAP_LINK.sub(f'<a href="{INDEX_PAGE}">Course map</a>', html)
+
+
+class _ReferenceCollector(HTMLParser):
+    """Collects what a page loads (``src``, ``<link href>``) and where it links (``<a href>``)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.loads: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if value is None:
+                continue
+            if key in ("src", "poster", "data"):
+                self.loads.append(value)
+            elif key == "srcset":
+                self.loads.extend(part.split()[0] for part in value.split(",") if part.strip())
+            elif key == "href":
+                (self.loads if tag == "link" else self.links).append(value)
+
+
+def _off_machine(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    if parts.scheme in ("", "file") and not url.strip().startswith("//"):
+        return False
+    if parts.scheme in ("data", "blob", "about", "javascript", "mailto"):
+        return False
+    return (parts.hostname or "") not in LOCAL_HOSTS
+
+
+def page_references(html: str) -> tuple[list[str], list[str]]:
+    """Return what a page loads and what it links to.
+
+    Args:
+        html: the page.
+
+    Returns:
+        ``(loads, links)``: the URLs the browser fetches on its own (``src``, ``srcset``,
+        ``<link href>``, CSS ``url()``/``@import`` and script ``import()`` of absolute
+        URLs), and the ``<a href>`` targets a reader may follow.
+    """
+    collector = _ReferenceCollector()
+    collector.feed(html)
+    collector.close()
+    loads = collector.loads + _CSS_OR_JS_LOAD.findall(_CSS_COMMENT.sub("", html))
+    return loads, collector.links
+
+
+def external_loads(html: str) -> list[str]:
+    """Return the URLs off this machine that a page would load when it is viewed.
+
+    Links a reader may follow (``<a href="https://...">``) are not loads and are allowed.
+
+    Args:
+        html: the page.
+
+    Returns:
+        The offending URLs, in order, without repeats.
+    """
+    loads, _ = page_references(html)
+    return list(dict.fromkeys(url for url in loads if _off_machine(url)))
+
+
+def missing_local_targets(page: Path, root: Path) -> list[str]:
+    """Return the relative links and loads of a page that point to no file of the site.
+
+    Args:
+        page: the page's file.
+        root: the site's folder.
+
+    Returns:
+        The references whose target is missing, without repeats.
+    """
+    loads, links = page_references(page.read_text(encoding="utf-8"))
+    missing = []
+    for url in loads + links:
+        parts = urlsplit(url)
+        if parts.scheme or url.startswith(("//", "#")) or not parts.path:
+            continue
+        target = (page.parent / unquote(parts.path)).resolve()
+        if not target.is_relative_to(root.resolve()) or not target.exists():
+            missing.append(url)
+    return list(dict.fromkeys(missing))
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering the pages.
+
+
+@dataclass
+class SiteReport:
+    """What a build did.
+
+    Attributes:
+        out: the site's folder.
+        pages: the pages written, index first.
+        seconds: how long the build took.
+        warnings: links that point to nothing (the build still succeeds).
+    """
+
+    out: Path
+    pages: list[str]
+    seconds: float
+    warnings: list[str]
+
+
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(SITE_ASSETS / "templates")],
+        require_js_url=REQUIRE_JS_URL,
+        widget_renderer_url=WIDGET_RENDERER_URL,
+        mathjax_url=MATHJAX_URL,
+    )
+
+
+def _render(exporter: Any, notebook: Any, name: str, page_stems: Collection[str]) -> str:
+    resources = {
+        "metadata": {"name": name},
+        "site_css_url": SITE_CSS_URL,
+        "site_icon_url": SITE_ICON_URL,
+    }
+    html, _ = exporter.from_notebook_node(notebook, resources=resources)
+    return rewrite_links(html, page_stems)
+
+
+def index_notebook(notebook_dir: Path = NOTEBOOK_DIR) -> Any:
+    """Return the index page as a notebook of one markdown cell: the intro and the course map.
+
+    The intro is ``site_assets/index.md``; its ``{{course_map}}`` line becomes the course
+    map, generated from the notebooks themselves.
+
+    Args:
+        notebook_dir: the folder of notebooks.
+
+    Returns:
+        The notebook node.
+    """
+    import nbformat
+
+    text = (SITE_ASSETS / "index.md").read_text(encoding="utf-8")
+    if MAP_PLACEHOLDER not in text:
+        raise ValueError(f"site_assets/index.md needs a line {MAP_PLACEHOLDER} for the course map.")
+    text = text.replace(MAP_PLACEHOLDER, course_map_markdown(notebook_dir, with_objectives=True))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    notebook.metadata["title"] = COURSE_TITLE
+    return notebook
+
+
+def build_site(
+    out: Path = DEFAULT_OUT,
+    notebook_dir: Path = NOTEBOOK_DIR,
+    cache_dir: Path = ASSET_CACHE,
+    *,
+    log: Callable[[str], None] = print,
+) -> SiteReport:
+    """Build the static site from the notebooks' stored outputs, without executing them.
+
+    The site is written to a temporary folder beside ``out``, checked, and only then moved
+    into place, so ``out`` is never left half-built.
+
+    Args:
+        out: the site's folder (replaced).
+        notebook_dir: the folder of notebooks.
+        cache_dir: the cache of the JavaScript assets.
+        log: where to report progress.
+
+    Returns:
+        A :class:`SiteReport`.
+
+    Raises:
+        ValueError: if there is no notebook, or a tarball fails its check.
+        SiteBuildError: if the assets cannot be fetched, or a page would load anything from
+            off this machine.
+    """
+    import nbformat
+
+    start = time.perf_counter()
+    paths = list_notebooks(notebook_dir)
+    if not paths:
+        raise ValueError(
+            f"{notebook_dir} holds no NN_name.ipynb notebook; there is nothing to build."
+        )
+    infos = [notebook_info(path) for path in paths]
+    static = ensure_assets(cache_dir, log=log)
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-build-"))
+    _make_readable(scratch)
+    try:
+        shutil.copytree(static, scratch / "static", ignore=shutil.ignore_patterns(".pins.json"))
+        shutil.copy2(SITE_ASSETS / "site.css", scratch / SITE_CSS_URL)
+        shutil.copy2(SITE_ASSETS / "favicon.svg", scratch / SITE_ICON_URL)
+        exporter = _exporter()
+        stems = {path.stem for path in paths}
+        pages = [INDEX_PAGE]
+        (scratch / INDEX_PAGE).write_text(
+            _render(exporter, index_notebook(notebook_dir), "index", stems), encoding="utf-8"
+        )
+        for info in infos:
+            notebook = nbformat.read(info.path, as_version=4)
+            notebook.metadata["title"] = f"{info.label} · {COURSE_TITLE}"
+            page = f"{info.path.stem}.html"
+            (scratch / page).write_text(
+                _render(exporter, notebook, info.path.stem, stems), encoding="utf-8"
+            )
+            widgets = "with widget state" if "widgets" in notebook.metadata else "no widgets"
+            log(f"  page {page} ({widgets})")
+            pages.append(page)
+        offending = {
+            page: external_loads((scratch / page).read_text(encoding="utf-8")) for page in pages
+        }
+        offending = {page: urls for page, urls in offending.items() if urls}
+        if offending:
+            raise SiteBuildError(f"pages would load from off this machine: {offending}")
+        warnings = [
+            f"{page}: link to a missing file {url}"
+            for page in pages
+            for url in missing_local_targets(scratch / page, scratch)
+        ]
+        _replace_folder(scratch, out)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return SiteReport(out, pages, time.perf_counter() - start, warnings)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Run the command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m course_utils.site")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build the static site from the stored outputs")
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the site's folder (site/)")
+    args = parser.parse_args(None if argv is None else list(argv))
+
+    if args.command == "build":
+        print("building the static site from the stored outputs (nothing is executed) ...")
+        try:
+            report = build_site(args.out)
+        except (SiteBuildError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        for warning in report.warnings:
+            print(f"warning: {warning}")
+        notebooks = len(report.pages) - 1
+        print(
+            f"built {_shown(report.out)}/: {len(report.pages)} pages ({notebooks} notebooks and "
+            f"the index) in {report.seconds:.0f} s"
+        )
+        print(
+            f"read it: open {_shown(report.out / INDEX_PAGE)} in a browser, or serve it with "
+            f"python -m http.server --bind 127.0.0.1 --directory {_shown(report.out)} 8000"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
