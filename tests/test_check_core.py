@@ -63,3 +63,9 @@ def test_registered_checkers_are_exposed() -> None:
 def test_sparsity_checker() -> None:
     assert check.sparsity(lambda r, u, i: 1 - r / (u * i)).passed
     assert not check.sparsity(lambda r, u, i: r / (u * i)).passed
+
+
+def test_ragged_values_are_shown_not_crashed() -> None:
+    verdict = run_cases("ragged", lambda x: [[1, 2], [3]], [Case((1,), [[1, 2], [3, 4]])],
+                        compare=lambda got, expected: None if got == expected else "values differ")
+    assert not verdict.passed and "[[1, 2], [3]]" in verdict.message

@@ -133,14 +133,18 @@ class Verdict:
 
 def _show(value: Any, limit: int = 400) -> str:
     """Format a value for a verdict, short and with four decimals."""
+    text = repr(value)
     if isinstance(value, np.ndarray) or (
         isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, float))
     ):
-        array = np.asarray(value)
-        text = np.array2string(array, precision=4, suppress_small=True, threshold=40)
-        text = f"array of shape {array.shape}:\n{text}"
-    else:
-        text = repr(value)
+        try:
+            array = np.asarray(value)
+        except ValueError:
+            # A ragged list has no array form; its repr is shown as it is.
+            array = None
+        if array is not None and array.dtype != object:
+            text = np.array2string(array, precision=4, suppress_small=True, threshold=40)
+            text = f"array of shape {array.shape}:\n{text}"
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
