@@ -1,0 +1,330 @@
+"""Caser, a convolutional sequence embedding recommender (Tang and Wang, WSDM 2018).
+
+The last ``max_len`` items of a user form an "image": a ``max_len x embedding_dim`` matrix
+whose rows are the items' embeddings. Horizontal filters of heights ``1..max_len`` span the
+whole width and slide down the time axis (the cross-correlation of notebook 02 with
+``Q = embedding_dim``), followed by a max pooling over time; vertical filters of shape
+``max_len x 1`` take weighted sums of the rows. Their outputs are concatenated, passed through
+dropout and a dense layer, concatenated with a user embedding, and a last dense layer scores
+every item code (column 0, the padding code, is never recommended by the metrics).
+
+The model is trained with the full softmax cross-entropy over all items on every
+"history so far -> next item" window of the training sequences.
+
+Taught in notebooks/07_cnn_recommender.ipynb. Later notebooks reuse the trained model through
+:mod:`course_utils.model_store` under the name ``"caser"`` and :data:`DEFAULT_CONFIG`.
+
+Importing this module imports Keras, so it sets TensorFlow's environment first
+(see :mod:`course_utils.setup`).
+"""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from course_utils.setup import set_tensorflow_environment
+
+set_tensorflow_environment()
+
+import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
+from keras import layers, ops  # noqa: E402
+
+from course_utils import training  # noqa: E402
+from course_utils.metrics import evaluate_ranking  # noqa: E402
+from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "PaddedImage",
+    "build_model",
+    "model_inputs",
+    "score",
+    "train",
+    "training_examples",
+]
+
+#: The hyperparameters chosen on the validation targets of ML-100K in
+#: notebooks/07_cnn_recommender.ipynb (section 5.1). The first six shape the network; the
+#: others shape its training.
+DEFAULT_CONFIG: dict[str, Any] = {
+    "max_len": 5,
+    "embedding_dim": 64,
+    "horizontal_filters": 16,
+    "vertical_filters": 4,
+    "dropout": 0.5,
+    "user_dropout": 0.7,
+    "learning_rate": 0.003,
+    "batch_size": 512,
+    "max_epochs": 10,
+    "patience": 2,
+    "seed": 42,
+}
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class PaddedImage(layers.Layer):
+    """Turn a sequence's item embeddings into a one-channel image with zero padding rows.
+
+    Item code 0 is padding. Its embedding row would be a learned vector like any other, so
+    this layer multiplies it by 0: a padding row then adds nothing to any filter's sum.
+
+    Call it as ``layer([embedded, sequence])`` with ``embedded`` of shape
+    ``(batch, max_len, embedding_dim)`` and ``sequence`` the item codes, ``(batch, max_len)``.
+    It returns shape ``(batch, max_len, embedding_dim, 1)``.
+    """
+
+    def call(self, inputs: list) -> Any:
+        embedded, sequence = inputs
+        keep = ops.cast(ops.not_equal(sequence, 0), embedded.dtype)
+        return ops.expand_dims(embedded * ops.expand_dims(keep, -1), -1)
+
+    def compute_output_shape(self, input_shape: list) -> tuple:
+        return (*input_shape[0], 1)
+
+
+def _check_int(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
+    if not isinstance(config, dict):
+        raise ValueError(f"config must be a dict, got {type(config).__name__}.")
+    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
+    if unknown:
+        raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
+    full = {**DEFAULT_CONFIG, **config}
+    for key in ("max_len", "embedding_dim", "batch_size", "max_epochs", "patience"):
+        _check_int(full[key], key, 1)
+    _check_int(full["horizontal_filters"], "horizontal_filters", 0)
+    _check_int(full["vertical_filters"], "vertical_filters", 0)
+    _check_int(full["seed"], "seed", 0)
+    if full["horizontal_filters"] == 0 and full["vertical_filters"] == 0:
+        raise ValueError("horizontal_filters and vertical_filters cannot both be 0.")
+    for key in ("dropout", "user_dropout"):
+        rate = full[key]
+        if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
+            raise ValueError(f"{key} must be a number in [0, 1), got {rate!r}.")
+    rate = full["learning_rate"]
+    if isinstance(rate, bool) or not isinstance(rate, Real) or not rate > 0:
+        raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
+    return full
+
+
+def build_model(num_items: int, num_users: int, **config: Any) -> keras.Model:
+    """Build an untrained Caser model with named layers.
+
+    Taught in notebooks/07_cnn_recommender.ipynb (sections 2 and 3).
+
+    Args:
+        num_items: number of items; the model scores the ``num_items + 1`` item codes.
+        num_users: number of users; user indices run from 0 to ``num_users - 1`` (the rows
+            of ``split.user_ids``).
+        **config: entries of :data:`DEFAULT_CONFIG`; missing ones take the default. The
+            training entries (learning rate, batch size, epochs, patience, seed) are
+            accepted and ignored here, so ``build_model(n, u, **config)`` works.
+
+    Returns:
+        A ``keras.Model`` named ``"caser"`` with inputs ``{"sequence": (max_len,) int,
+        "user": () int}`` and output logits of shape ``(batch, num_items + 1)``.
+
+    Raises:
+        ValueError: if a count is not a positive int or a config entry is invalid.
+    """
+    num_items = _check_int(num_items, "num_items", 1)
+    num_users = _check_int(num_users, "num_users", 1)
+    full = _check_config(config)
+    max_len, dim = full["max_len"], full["embedding_dim"]
+
+    sequence = keras.Input(shape=(max_len,), dtype="int32", name="sequence")
+    user = keras.Input(shape=(), dtype="int32", name="user")
+    embedded = layers.Embedding(num_items + 1, dim, name="item_embedding")(sequence)
+    image = PaddedImage(name="image")([embedded, sequence])
+
+    features = []
+    for height in range(1, max_len + 1) if full["horizontal_filters"] else ():
+        feature_map = layers.Conv2D(
+            full["horizontal_filters"],
+            (height, dim),
+            activation="relu",
+            name=f"horizontal_{height}",
+        )(image)
+        features.append(layers.GlobalMaxPooling2D(name=f"max_over_time_{height}")(feature_map))
+    if full["vertical_filters"]:
+        vertical = layers.Conv2D(full["vertical_filters"], (max_len, 1), name="vertical")(image)
+        features.append(layers.Flatten(name="vertical_flat")(vertical))
+    merged = (
+        layers.Concatenate(name="conv_features")(features) if len(features) > 1 else features[0]
+    )
+    merged = layers.Dropout(full["dropout"], name="dropout")(merged)
+    sequence_vector = layers.Dense(dim, activation="relu", name="sequence_vector")(merged)
+    user_vector = layers.Embedding(num_users, dim, name="user_embedding")(user)
+    user_vector = layers.Dropout(full["user_dropout"], name="user_dropout")(user_vector)
+    both = layers.Concatenate(name="sequence_and_user")([sequence_vector, user_vector])
+    logits = layers.Dense(num_items + 1, name="item_scores")(both)
+    return keras.Model({"sequence": sequence, "user": user}, logits, name="caser")
+
+
+def training_examples(
+    split: LeaveLastOut, max_len: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Return every training window with its user index, and the next item of each.
+
+    Taught in notebooks/07_cnn_recommender.ipynb (section 4).
+
+    Args:
+        split: the leave-last-out split.
+        max_len: the window length ``L``.
+
+    Returns:
+        ``({"sequence": (n, max_len) int32, "user": (n,) int32}, targets (n,) int32)``.
+
+    Raises:
+        ValueError: if ``max_len`` is not a positive int.
+    """
+    sequences, targets = split.training_windows(max_len)
+    lengths = np.array([len(history) for history in split.histories("valid")])
+    users = np.repeat(np.arange(split.num_users, dtype=np.int32), np.maximum(lengths - 1, 0))
+    return {"sequence": sequences, "user": users}, targets
+
+
+def model_inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.ndarray]:
+    """Return the model's inputs for ranking every user's next item at a stage.
+
+    Args:
+        split: the leave-last-out split.
+        stage: ``"valid"`` or ``"test"`` (the test history includes the validation item).
+        max_len: the window length ``L``.
+
+    Returns:
+        ``{"sequence": (num_users, max_len) int32, "user": (num_users,) int32}``.
+
+    Raises:
+        ValueError: if ``stage`` is unknown or ``max_len`` is not a positive int.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    return {
+        "sequence": split.padded_sequences(stage, max_len),
+        "user": np.arange(split.num_users, dtype=np.int32),
+    }
+
+
+def _max_len_of(model: keras.Model) -> int:
+    shape = model.get_layer("item_embedding").input.shape
+    return int(shape[-1])
+
+
+def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
+    """Score every item code for every user at a stage.
+
+    Taught in notebooks/07_cnn_recommender.ipynb (section 5).
+
+    Args:
+        model: a model from :func:`build_model` (trained, or loaded from the model store).
+        split: the split it was trained on.
+        stage: ``"valid"`` or ``"test"``.
+
+    Returns:
+        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    """
+    if not isinstance(model, keras.Model) or model.name != "caser":
+        raise ValueError(f"model must be a Caser model from build_model, got {model!r}.")
+    columns = int(model.output.shape[-1])
+    if columns != split.num_items + 1:
+        raise ValueError(
+            f"the model scores {columns} item codes but the split has {split.num_items} items "
+            f"(+1 for padding); use the split the model was trained on."
+        )
+    users = int(model.get_layer("user_embedding").input_dim)
+    if users != split.num_users:
+        raise ValueError(
+            f"the model knows {users} users but the split has {split.num_users}; use the "
+            "split the model was trained on."
+        )
+    inputs = model_inputs(split, stage, _max_len_of(model))
+    rows = np.arange(split.num_users)
+    return training.score_in_batches(
+        lambda batch: model.predict_on_batch(
+            {"sequence": inputs["sequence"][batch], "user": inputs["user"][batch]}
+        ),
+        rows,
+        batch_size=1024,
+    )
+
+
+def train(
+    split: LeaveLastOut,
+    config: dict[str, Any] = DEFAULT_CONFIG,
+    *,
+    verbose: bool = True,
+) -> tuple[keras.Model, dict[str, Any]]:
+    """Build and train a Caser model on a split's training windows.
+
+    Training minimises the full softmax cross-entropy over all item codes, ranks the
+    validation targets after each epoch (with the seen items filtered out), keeps the best
+    epoch's weights and stops when ``patience`` epochs bring no better NDCG@10.
+
+    Taught in notebooks/07_cnn_recommender.ipynb (section 5).
+
+    Args:
+        split: the leave-last-out split.
+        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
+        verbose: print one line per epoch.
+
+    Returns:
+        ``(model, metadata)``; metadata holds ``seconds`` (training time), ``best_epoch``,
+        ``epochs`` (epochs run), ``num_parameters``, ``config`` and ``valid`` (the
+        validation metrics of the kept weights).
+
+    Raises:
+        ValueError: if the config is invalid.
+    """
+    if not isinstance(split, LeaveLastOut):
+        raise ValueError(f"split must be a LeaveLastOut split, got {type(split).__name__}.")
+    full = _check_config(config)
+    keras.utils.set_random_seed(full["seed"])
+    model = build_model(split.num_items, split.num_users, **full)
+    model.compile(
+        optimizer=keras.optimizers.Adam(full["learning_rate"]),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    inputs, targets = training_examples(split, full["max_len"])
+    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
+    validation = training.RankingValidation(
+        lambda: score(model, split, "valid"),
+        valid_targets,
+        valid_seen,
+        patience=full["patience"],
+        verbose=verbose,
+    )
+    start = time.perf_counter()
+    model.fit(
+        inputs,
+        targets,
+        batch_size=full["batch_size"],
+        epochs=full["max_epochs"],
+        callbacks=[validation],
+        shuffle=True,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    valid = evaluate_ranking(score(model, split, "valid"), valid_targets, k=10, exclude=valid_seen)
+    metadata = {
+        "seconds": seconds,
+        "best_epoch": validation.best_epoch,
+        "epochs": len(validation.history),
+        "num_parameters": int(model.count_params()),
+        "config": full,
+        "valid": valid,
+    }
+    return model, metadata
