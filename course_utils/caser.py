@@ -21,7 +21,7 @@ Importing this module imports Keras, so it sets TensorFlow's environment first
 from __future__ import annotations
 
 import time
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ from keras import layers, ops  # noqa: E402
 from course_utils import training  # noqa: E402
 from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+from course_utils.validation import check_int  # noqa: E402
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -86,10 +87,6 @@ class PaddedImage(layers.Layer):
         return (*input_shape[0], 1)
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -101,10 +98,10 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
     full = {**DEFAULT_CONFIG, **config}
     for key in ("max_len", "embedding_dim", "batch_size", "max_epochs", "patience"):
-        _check_int(full[key], key, 1)
-    _check_int(full["horizontal_filters"], "horizontal_filters", 0)
-    _check_int(full["vertical_filters"], "vertical_filters", 0)
-    _check_int(full["seed"], "seed", 0)
+        check_int(full[key], key, 1)
+    check_int(full["horizontal_filters"], "horizontal_filters", 0)
+    check_int(full["vertical_filters"], "vertical_filters", 0)
+    check_int(full["seed"], "seed", 0)
     if full["horizontal_filters"] == 0 and full["vertical_filters"] == 0:
         raise ValueError("horizontal_filters and vertical_filters cannot both be 0.")
     for key in ("dropout", "user_dropout"):
@@ -137,8 +134,8 @@ def build_model(num_items: int, num_users: int, **config: Any) -> keras.Model:
     Raises:
         ValueError: if a count is not a positive int or a config entry is invalid.
     """
-    num_items = _check_int(num_items, "num_items", 1)
-    num_users = _check_int(num_users, "num_users", 1)
+    num_items = check_int(num_items, "num_items", 1)
+    num_users = check_int(num_users, "num_users", 1)
     full = _check_config(config)
     max_len, dim = full["max_len"], full["embedding_dim"]
 

@@ -28,7 +28,7 @@ Importing this module imports Keras, so it sets TensorFlow's environment first
 from __future__ import annotations
 
 import time
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,7 @@ from keras import layers  # noqa: E402
 from course_utils import training  # noqa: E402
 from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+from course_utils.validation import check_int  # noqa: E402
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -71,11 +72,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
 _MODEL_NAME = "mf"
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, or raise ValueError if it is not an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -87,8 +83,8 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
     full = {**DEFAULT_CONFIG, **config}
     for key in ("embedding_dim", "batch_size", "passes_per_epoch", "max_epochs", "patience"):
-        _check_int(full[key], key, 1)
-    _check_int(full["seed"], "seed", 0)
+        check_int(full[key], key, 1)
+    check_int(full["seed"], "seed", 0)
     l2 = full["l2"]
     if isinstance(l2, bool) or not isinstance(l2, Real) or not 0 <= l2 < float("inf"):
         raise ValueError(f"l2 must be a number >= 0, got {l2!r}.")
@@ -132,8 +128,8 @@ def build_model(num_items: int, num_users: int, **config: Any) -> keras.Model:
     Raises:
         ValueError: if a count is not a positive int or a config entry is invalid.
     """
-    num_items = _check_int(num_items, "num_items", 1)
-    num_users = _check_int(num_users, "num_users", 1)
+    num_items = check_int(num_items, "num_items", 1)
+    num_users = check_int(num_users, "num_users", 1)
     full = _check_config(config)
     dim, l2 = full["embedding_dim"], float(full["l2"])
     user = keras.Input(shape=(), dtype="int32", name="user")

@@ -21,6 +21,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from course_utils.validation import check_int
+
 __all__ = ["STAGES", "LeaveLastOut", "leave_last_out"]
 
 #: The stages that can be evaluated. Training data has no targets of its own: use
@@ -31,23 +33,6 @@ _REQUIRED_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp")
 _CODE_DTYPE = np.int32
 
 
-def _check_positive_int(value: object, name: str) -> int:
-    """Return ``value`` as an int, or raise ValueError if it is not an int >= 1.
-
-    Args:
-        value: The value to check.
-        name: The argument's name, used in the error message.
-
-    Returns:
-        The value as a Python int.
-
-    Raises:
-        ValueError: If ``value`` is not an integer >= 1 (booleans are rejected too).
-    """
-    # bool is a subclass of int, but `max_len=True` is always a mistake.
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
-    return int(value)
 
 
 def _left_pad(
@@ -328,7 +313,7 @@ class LeaveLastOut:
         Raises:
             ValueError: If ``stage`` is unknown or ``max_len`` is not an int >= 1.
         """
-        max_len = _check_positive_int(max_len, "max_len")
+        max_len = check_int(max_len, "max_len", 1)
         flat, offsets = self._history_parts(stage)
         return _left_pad(flat, offsets[:-1], np.diff(offsets), max_len)
 
@@ -350,7 +335,7 @@ class LeaveLastOut:
         Raises:
             ValueError: If ``max_len`` is not an int >= 1.
         """
-        max_len = _check_positive_int(max_len, "max_len")
+        max_len = check_int(max_len, "max_len", 1)
         flat, offsets = self._train_codes, self._offsets
         counts = np.diff(offsets)
         # Every training item except each user's first one is the target of one example.
@@ -382,7 +367,7 @@ class LeaveLastOut:
         Raises:
             ValueError: If ``max_len`` is not an int >= 1.
         """
-        max_len = _check_positive_int(max_len, "max_len")
+        max_len = check_int(max_len, "max_len", 1)
         flat, offsets = self._train_codes, self._offsets
         starts = offsets[:-1]
         pairs = np.maximum(np.diff(offsets) - 1, 0)

@@ -33,10 +33,12 @@ This module only uses NumPy and pandas, so importing it never starts TensorFlow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import pandas as pd
+
+from course_utils.validation import check_int
 
 __all__ = [
     "GENRES",
@@ -129,23 +131,6 @@ class SyntheticLog:
         )
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, or raise ValueError if it is not an int >= ``minimum``.
-
-    Args:
-        value: The value to check.
-        name: The argument's name, used in the error message.
-        minimum: The smallest allowed value.
-
-    Returns:
-        The value as a Python int.
-
-    Raises:
-        ValueError: If ``value`` is not an integer >= ``minimum`` (booleans are rejected).
-    """
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def _check_probability(value: object, name: str) -> float:
@@ -286,13 +271,13 @@ def make_synthetic_log(
         ValueError: If an argument is out of range, or if ``num_items`` is too small to
             hold the triples, the series and ``max_interactions`` ordinary items.
     """
-    num_users = _check_int(num_users, "num_users", 1)
-    num_items = _check_int(num_items, "num_items", 1)
-    seed = _check_int(seed, "seed", 0)
-    min_interactions = _check_int(min_interactions, "min_interactions", 3)
-    max_interactions = _check_int(max_interactions, "max_interactions", min_interactions)
-    num_triples = _check_int(num_triples, "num_triples", 0)
-    num_series = _check_int(num_series, "num_series", 0)
+    num_users = check_int(num_users, "num_users", 1)
+    num_items = check_int(num_items, "num_items", 1)
+    seed = check_int(seed, "seed", 0)
+    min_interactions = check_int(min_interactions, "min_interactions", 3)
+    max_interactions = check_int(max_interactions, "max_interactions", min_interactions)
+    num_triples = check_int(num_triples, "num_triples", 0)
+    num_series = check_int(num_series, "num_series", 0)
     if num_series > len(SERIES_NAMES):
         raise ValueError(
             f"num_series must be at most {len(SERIES_NAMES)} (one per name in SERIES_NAMES), "
