@@ -13,7 +13,9 @@ from course_utils import setup
 
 
 # The modules a notebook may import before its setup cell, or that tests import freely.
-LIGHT_MODULES = ("data", "splits", "metrics", "synthetic", "setup", "notebooks", "check")
+LIGHT_MODULES = (
+    "data", "splits", "metrics", "synthetic", "setup", "notebooks", "check", "validation", "baselines"
+)
 
 
 def test_importing_course_utils_never_imports_tensorflow() -> None:
