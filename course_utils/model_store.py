@@ -4,7 +4,8 @@ Notebook 07 trains the CNN recommender, for example, and saves it here; notebook
 instead of training it again, or trains it itself when the cache is empty (a fresh clone
 that opens notebook 09 first). A model is stored as a ``.keras`` file with a JSON file of
 its metadata (configuration, training seconds, validation results). The key is a hash of
-the model's name, its configuration, the data's checksums and the Keras version, so a
+the model's name, its configuration, the data's checksums, the Keras version and the source
+code of the modules that build and train the course's models (:data:`MODEL_SOURCES`), so a
 change to any of them trains afresh instead of loading a stale model.
 
 The cache lives in ``<data dir>/models`` (``datasets/cache/models`` by default), which git
@@ -29,7 +30,21 @@ import keras  # noqa: E402  (the environment must be set before Keras imports Te
 
 from course_utils import data  # noqa: E402
 
-__all__ = ["model_key", "save", "load", "load_or_train", "store_dir"]
+__all__ = ["MODEL_SOURCES", "model_key", "save", "load", "load_or_train", "store_dir"]
+
+#: The course_utils modules whose code shapes a stored model. Their source is part of every
+#: key: an edit to a model's layers or to its training recipe must not load the weights that
+#: the old code produced. (An edit that changes nothing, a docstring say, retrains once.)
+MODEL_SOURCES = ("mf.py", "caser.py", "sequence_rnn.py", "training.py")
+
+
+def _code_digest() -> str:
+    """Return the sha256 of the source files in :data:`MODEL_SOURCES`, in that order."""
+    digest = hashlib.sha256()
+    for name in MODEL_SOURCES:
+        digest.update(name.encode())
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
 
 
 def store_dir(data_dir: str | Path | None = None) -> Path:
@@ -66,6 +81,7 @@ def model_key(name: str, config: dict[str, Any]) -> str:
                 "config": config,
                 "data": data.NORMALISED_SHA256,
                 "keras": keras.__version__,
+                "code": _code_digest(),
             },
             sort_keys=True,
         )

@@ -36,6 +36,22 @@ def test_key_depends_on_name_and_config(store) -> None:
         store.model_key("caser", {"f": object()})
 
 
+def test_key_depends_on_the_model_code(store, monkeypatch, tmp_path: Path) -> None:
+    # An edit to a model module must change the key, so a stale model is never loaded.
+    import course_utils
+
+    package = Path(course_utils.__file__).parent
+    assert all((package / name).is_file() for name in store.MODEL_SOURCES)
+    before = store.model_key("caser", {"dim": 64})
+    edited = tmp_path / "pkg"
+    edited.mkdir()
+    for name in store.MODEL_SOURCES:
+        (edited / name).write_bytes((package / name).read_bytes())
+    (edited / "caser.py").write_text((package / "caser.py").read_text() + "\n# edited\n")
+    monkeypatch.setattr(store, "__file__", str(edited / "model_store.py"))
+    assert store.model_key("caser", {"dim": 64}) != before
+
+
 def test_save_load_and_load_or_train(store, tmp_path: Path, capsys) -> None:
     assert store.load("tiny", {"a": 1}, data_dir=tmp_path) is None
     calls = []
