@@ -1,0 +1,447 @@
+"""A GRU4Rec-style next-item recommender: item embeddings read by an LSTM or a GRU.
+
+A user's history is a sequence of item codes. An embedding layer turns each code into a
+vector ``x_t``; a recurrent layer (``keras.layers.LSTM`` or ``keras.layers.GRU``, with the
+default tanh activation) reads the vectors and keeps a state ``h_t``; a dense output layer
+turns every state into one score per item code, ``y_t = W_y h_t + b_y``: the article's
+output layer. Training asks every position to predict the item that comes next (the full
+softmax cross-entropy over all item codes), as GRU4Rec does (Hidasi et al., ICLR 2016);
+padding (code 0) is masked, so it neither feeds the recurrence nor counts in the loss. To
+recommend, the model reads a user's latest ``max_len`` items and ranks the items by the
+scores of the last position.
+
+With ``user_dim > 0`` the model also learns a user embedding ``p_u`` (the user's long-term
+taste, as in matrix factorisation) and adds the same score vector ``W_u p_u`` to every
+position: ``y_t = W_y h_t + b_y + W_u p_u``. Heavy dropout on ``p_u`` keeps it from
+memorising the user's own history (see the notebook). With ``user_dim = 0`` the model is
+user-independent, like GRU4Rec: it knows a user only through the items it reads.
+
+Taught in notebooks/08_lstm_recommender.ipynb. Later notebooks reuse the trained models
+through :mod:`course_utils.model_store` under the names ``"lstm"`` and ``"gru"`` with
+:data:`CONFIGS`.
+
+Importing this module imports Keras, so it sets TensorFlow's environment first
+(see :mod:`course_utils.setup`).
+"""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from course_utils.setup import set_tensorflow_environment
+
+set_tensorflow_environment()
+
+import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
+from keras import layers, ops  # noqa: E402
+
+from course_utils import training  # noqa: E402
+from course_utils.metrics import evaluate_ranking  # noqa: E402
+from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+
+__all__ = [
+    "CELLS",
+    "CONFIGS",
+    "DEFAULT_CONFIG",
+    "AddToEveryStep",
+    "build_model",
+    "last_position_model",
+    "model_inputs",
+    "score",
+    "train",
+    "training_chunks",
+]
+
+#: The recurrent layers the model can use, by config name.
+CELLS: dict[str, type] = {"lstm": layers.LSTM, "gru": layers.GRU}
+
+#: The LSTM's hyperparameters, chosen on the validation targets of ML-100K in
+#: notebooks/08_lstm_recommender.ipynb. The first seven shape the network; the others shape
+#: its training.
+DEFAULT_CONFIG: dict[str, Any] = {
+    "cell": "lstm",
+    "max_len": 50,
+    "embedding_dim": 64,
+    "units": 64,
+    "dropout": 0.3,
+    "user_dim": 64,
+    "user_dropout": 0.7,
+    "learning_rate": 0.003,
+    "batch_size": 32,
+    "max_epochs": 15,
+    "patience": 3,
+    "seed": 42,
+}
+
+#: The configuration of each stored model, by model-store name.
+CONFIGS: dict[str, dict[str, Any]] = {
+    "lstm": dict(DEFAULT_CONFIG),
+    "gru": {**DEFAULT_CONFIG, "cell": "gru"},
+}
+
+
+def _check_int(value: object, name: str, minimum: int) -> int:
+    """Return ``value`` as an int, or raise ValueError if it is not an int >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
+    if not isinstance(config, dict):
+        raise ValueError(f"config must be a dict, got {type(config).__name__}.")
+    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
+    if unknown:
+        raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
+    full = {**DEFAULT_CONFIG, **config}
+    if full["cell"] not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {full['cell']!r}.")
+    for key in ("max_len", "embedding_dim", "units", "batch_size", "max_epochs", "patience"):
+        _check_int(full[key], key, 1)
+    _check_int(full["user_dim"], "user_dim", 0)
+    _check_int(full["seed"], "seed", 0)
+    for key in ("dropout", "user_dropout"):
+        rate = full[key]
+        if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
+            raise ValueError(f"{key} must be a number in [0, 1), got {rate!r}.")
+    rate = full["learning_rate"]
+    if isinstance(rate, bool) or not isinstance(rate, Real) or not rate > 0:
+        raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
+    return full
+
+
+def _check_split(split: object) -> None:
+    """Raise ValueError unless ``split`` is a :class:`LeaveLastOut`."""
+    if not isinstance(split, LeaveLastOut):
+        raise ValueError(
+            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
+            "course_utils.splits.leave_last_out(ratings)."
+        )
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class AddToEveryStep(layers.Layer):
+    """Add one vector per sequence to every time step, keeping the time steps' mask.
+
+    Call it as ``layer([per_step, per_sequence])`` with ``per_step`` of shape
+    ``(batch, timesteps, n)`` and ``per_sequence`` of shape ``(batch, n)``. Keras' ``Add``
+    layer would drop the padding mask of ``per_step``; this layer passes it on, so the loss
+    still ignores padded positions.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs: list, mask: Any = None) -> Any:
+        per_step, per_sequence = inputs
+        return per_step + ops.expand_dims(per_sequence, 1)
+
+    def compute_mask(self, inputs: list, mask: Any = None) -> Any:
+        return None if mask is None else mask[0]
+
+    def compute_output_shape(self, input_shape: list) -> tuple:
+        return tuple(input_shape[0])
+
+
+def build_model(num_items: int, num_users: int = 0, **config: Any) -> keras.Model:
+    """Build an untrained recurrent next-item model with named layers.
+
+    Taught in notebooks/08_lstm_recommender.ipynb (section 3).
+
+    Args:
+        num_items: number of items; the model scores the ``num_items + 1`` item codes
+            (code 0 is padding).
+        num_users: number of users (the rows of ``split.user_ids``); needed when
+            ``user_dim > 0``, ignored otherwise.
+        **config: entries of :data:`DEFAULT_CONFIG`; missing ones take the default. The
+            training entries (learning rate, batch size, epochs, patience, seed) are
+            accepted and ignored here, so ``build_model(n, u, **config)`` works.
+
+    Returns:
+        A ``keras.Model`` named ``"<cell>_recommender"``. Its inputs are a dict:
+        ``"items"``, left-padded item-code sequences of shape ``(batch, max_len)``, and,
+        when ``user_dim > 0``, ``"user"``, user indices of shape ``(batch,)``. Its output is
+        the scores of every item code at every position, ``(batch, max_len,
+        num_items + 1)``. Its layers are ``item_embedding``, ``embedding_dropout``,
+        ``lstm`` or ``gru``, ``state_dropout`` and ``scores``, then (with a user embedding)
+        ``user_embedding``, ``user_dropout``, ``user_scores`` and ``scores_with_user``.
+
+    Raises:
+        ValueError: if a count is not a positive int or a config entry is invalid.
+    """
+    num_items = _check_int(num_items, "num_items", 1)
+    full = _check_config(config)
+    if full["user_dim"]:
+        num_users = _check_int(num_users, "num_users", 1)
+    cell = full["cell"]
+    items = keras.Input(shape=(full["max_len"],), dtype="int32", name="items")
+    inputs = {"items": items}
+    # mask_zero=True: the padding code 0 makes a mask that the recurrent layer uses to skip
+    # padded steps and that the loss uses to ignore padded positions.
+    x = layers.Embedding(
+        num_items + 1, full["embedding_dim"], mask_zero=True, name="item_embedding"
+    )(items)
+    x = layers.Dropout(full["dropout"], name="embedding_dropout")(x)
+    # The default activation (tanh) keeps the states bounded and lets Keras use its fused
+    # kernels; the article's activation='relu' would give up both.
+    h = CELLS[cell](full["units"], return_sequences=True, name=cell)(x)
+    h = layers.Dropout(full["dropout"], name="state_dropout")(h)
+    scores = layers.Dense(num_items + 1, name="scores")(h)
+    if full["user_dim"]:
+        user = keras.Input(shape=(), dtype="int32", name="user")
+        inputs["user"] = user
+        taste = layers.Embedding(num_users, full["user_dim"], name="user_embedding")(user)
+        taste = layers.Dropout(full["user_dropout"], name="user_dropout")(taste)
+        user_scores = layers.Dense(num_items + 1, use_bias=False, name="user_scores")(taste)
+        scores = AddToEveryStep(name="scores_with_user")([scores, user_scores])
+    return keras.Model(inputs, scores, name=f"{cell}_recommender")
+
+
+def _check_model(model: object) -> str:
+    """Return the model's cell name, or raise ValueError if it is not from build_model."""
+    if isinstance(model, keras.Model):
+        for cell in CELLS:
+            if model.name == f"{cell}_recommender":
+                return cell
+    raise ValueError(f"model must be a model from sequence_rnn.build_model, got {model!r}.")
+
+
+def last_position_model(model: keras.Model, *, with_user: bool = True) -> keras.Model:
+    """Return a model that scores only the last position, sharing ``model``'s weights.
+
+    Recommending needs the scores after the newest item only; applying the output layer to
+    that one state instead of every position saves most of the work.
+
+    Args:
+        model: a model from :func:`build_model`.
+        with_user: keep the user term ``W_u p_u`` (when the model has one). With False the
+            returned model reads only ``{"items": ...}`` and scores ``W_y h_T + b_y``, as
+            for a user whose embedding is zero: a way to serve a history that belongs to
+            no known user (cold start).
+
+    Returns:
+        A ``keras.Model`` with output scores of shape ``(batch, num_items + 1)``; its inputs
+        are ``model``'s, or only ``"items"`` when the user term is left out.
+
+    Raises:
+        ValueError: if ``model`` is not a model from :func:`build_model`.
+    """
+    cell = _check_model(model)
+    last_state = model.get_layer(cell).output[:, -1, :]
+    scores = model.get_layer("scores")(last_state)
+    if with_user and _uses_users(model):
+        scores = layers.Add(name="last_with_user")(
+            [scores, model.get_layer("user_scores").output]
+        )
+        return keras.Model(model.inputs, scores, name=f"{cell}_last_position")
+    items = model.get_layer("items").output
+    return keras.Model({"items": items}, scores, name=f"{cell}_last_position")
+
+
+def _uses_users(model: keras.Model) -> bool:
+    """Return whether the model has the user term."""
+    return any(layer.name == "user_embedding" for layer in model.layers)
+
+
+def model_inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.ndarray]:
+    """Return the model's inputs for ranking every user's next item at a stage.
+
+    Args:
+        split: the leave-last-out split.
+        stage: ``"valid"`` or ``"test"`` (the test history includes the validation item).
+        max_len: the model's input length.
+
+    Returns:
+        ``{"items": (num_users, max_len) int32, "user": (num_users,) int32}``; a model
+        without a user embedding ignores ``"user"``.
+
+    Raises:
+        ValueError: if ``split`` or ``stage`` is invalid or ``max_len`` is not a positive int.
+    """
+    _check_split(split)
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    return {
+        "items": split.padded_sequences(stage, max_len),
+        "user": np.arange(split.num_users, dtype=np.int32),
+    }
+
+
+def training_chunks(
+    split: LeaveLastOut, max_len: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Cut every user's whole training history into shifted (inputs, targets) windows.
+
+    ``split.training_sequences(max_len)`` keeps only each user's last ``max_len + 1``
+    training items. This function also keeps the older ones: it walks back from the end of
+    each history in steps of ``max_len``, so every training transition (an item and the
+    item after it) is a target exactly once. The newest window of each user is that user's
+    row of ``split.training_sequences(max_len)``. Only training items are used.
+
+    Taught in notebooks/08_lstm_recommender.ipynb (section 2).
+
+    Args:
+        split: the leave-last-out split.
+        max_len: the length of each window.
+
+    Returns:
+        ``({"items": (n_windows, max_len) int32, "user": (n_windows,) int32}, targets)``
+        with ``targets`` of shape ``(n_windows, max_len)``: ``targets[w, j]`` is the item
+        after ``items[w, j]``. Both are left-padded with 0, ordered by user and then from
+        the newest window to the oldest; ``user`` is the row of the window's user.
+
+    Raises:
+        ValueError: if ``split`` is not a split or ``max_len`` is not a positive int.
+    """
+    _check_split(split)
+    max_len = _check_int(max_len, "max_len", 1)
+    items, users, targets = [], [], []
+    for user, history in enumerate(split.histories("valid")):
+        for end in range(len(history), 1, -max_len):
+            window = history[max(0, end - max_len - 1) : end]
+            pairs = len(window) - 1
+            row_items = np.zeros(max_len, dtype=np.int32)
+            row_targets = np.zeros(max_len, dtype=np.int32)
+            row_items[max_len - pairs :] = window[:-1]
+            row_targets[max_len - pairs :] = window[1:]
+            items.append(row_items)
+            targets.append(row_targets)
+            users.append(user)
+    if not items:
+        empty = np.zeros((0, max_len), dtype=np.int32)
+        return {"items": empty, "user": np.zeros(0, dtype=np.int32)}, empty.copy()
+    return {"items": np.stack(items), "user": np.array(users, dtype=np.int32)}, np.stack(targets)
+
+
+def _score_last(last: keras.Model, inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Score every row of ``inputs`` with a model from :func:`last_position_model`."""
+    names = [tensor.name for tensor in last.inputs]
+    rows = np.arange(len(inputs["items"]))
+    return training.score_in_batches(
+        lambda batch: last.predict_on_batch({name: inputs[name][batch] for name in names}),
+        rows,
+        batch_size=512,
+    )
+
+
+def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
+    """Score every item code for every user at a stage, from the user's latest items.
+
+    The model reads each user's latest ``max_len`` items (its input length) and the scores
+    of the last position rank the items.
+
+    Taught in notebooks/08_lstm_recommender.ipynb (section 5).
+
+    Args:
+        model: a model from :func:`build_model` (trained, or loaded from the model store).
+        split: the split it was trained on.
+        stage: ``"valid"`` or ``"test"`` (the test history includes the validation item).
+
+    Returns:
+        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    """
+    _check_model(model)
+    _check_split(split)
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    columns = int(model.output.shape[-1])
+    if columns != split.num_items + 1:
+        raise ValueError(
+            f"the model scores {columns} item codes but the split has {split.num_items} items "
+            "(+1 for padding); use the split the model was trained on."
+        )
+    if _uses_users(model):
+        users = int(model.get_layer("user_embedding").input_dim)
+        if users != split.num_users:
+            raise ValueError(
+                f"the model knows {users} users but the split has {split.num_users}; use the "
+                "split the model was trained on."
+            )
+    max_len = int(model.get_layer("item_embedding").input.shape[-1])
+    return _score_last(last_position_model(model), model_inputs(split, stage, max_len))
+
+
+def train(
+    split: LeaveLastOut,
+    config: dict[str, Any] = DEFAULT_CONFIG,
+    *,
+    verbose: bool = True,
+) -> tuple[keras.Model, dict[str, Any]]:
+    """Build and train a recurrent next-item model on a split's training histories.
+
+    Training minimises the full softmax cross-entropy over all item codes at every
+    non-padded position of :func:`training_chunks`, ranks the validation targets after each
+    epoch (with the seen items filtered out), keeps the best epoch's weights and stops when
+    ``patience`` epochs bring no better NDCG@10.
+
+    Taught in notebooks/08_lstm_recommender.ipynb (sections 4 and 7).
+
+    Args:
+        split: the leave-last-out split.
+        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
+        verbose: print one line per epoch.
+
+    Returns:
+        ``(model, metadata)``; metadata holds ``seconds`` (training time), ``best_epoch``,
+        ``epochs`` (epochs run), ``num_parameters``, ``config`` and ``valid`` (the
+        validation metrics of the kept weights).
+
+    Raises:
+        ValueError: if the split or the config is invalid.
+    """
+    _check_split(split)
+    full = _check_config(config)
+    inputs, targets = training_chunks(split, full["max_len"])
+    if len(targets) == 0:
+        raise ValueError("the split has no training transitions: every user has one training item.")
+    keras.utils.set_random_seed(full["seed"])
+    model = build_model(split.num_items, split.num_users, **full)
+    model.compile(
+        optimizer=keras.optimizers.Adam(full["learning_rate"]),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    if not full["user_dim"]:
+        inputs = {"items": inputs["items"]}
+    # One last-position model for every epoch's validation: it shares the weights.
+    last = last_position_model(model)
+    valid_inputs = model_inputs(split, "valid", full["max_len"])
+    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
+    validation = training.RankingValidation(
+        lambda: _score_last(last, valid_inputs),
+        valid_targets,
+        valid_seen,
+        patience=full["patience"],
+        verbose=verbose,
+    )
+    start = time.perf_counter()
+    model.fit(
+        inputs,
+        targets,
+        batch_size=full["batch_size"],
+        epochs=full["max_epochs"],
+        callbacks=[validation],
+        shuffle=True,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    valid = evaluate_ranking(
+        _score_last(last, valid_inputs), valid_targets, k=10, exclude=valid_seen
+    )
+    metadata = {
+        "seconds": seconds,
+        "best_epoch": validation.best_epoch,
+        "epochs": len(validation.history),
+        "num_parameters": int(model.count_params()),
+        "config": full,
+        "valid": valid,
+    }
+    return model, metadata
