@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from course_utils.data import GENRES as MOVIELENS_GENRES
 from course_utils.splits import STAGES, LeaveLastOut
+from course_utils.validation import check_split
 
 __all__ = [
     "DECADES",
@@ -54,15 +55,6 @@ DEFAULT_NEIGHBOURS = 5
 #: The decades used as year features by :func:`item_features`; an item with an unknown
 #: year gets none of them.
 DECADES: tuple[int, ...] = (1920, 1930, 1940, 1950, 1960, 1970, 1980, 1990)
-
-
-def _check_split(split: object) -> None:
-    """Raise ValueError unless ``split`` is a :class:`LeaveLastOut`."""
-    if not isinstance(split, LeaveLastOut):
-        raise ValueError(
-            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
-            "course_utils.splits.leave_last_out(ratings)."
-        )
 
 
 def _check_stage(stage: object) -> None:
@@ -117,7 +109,7 @@ def popularity_scores(split: LeaveLastOut, stage: str = "test") -> np.ndarray:
     Raises:
         ValueError: If ``split`` is not a LeaveLastOut or ``stage`` is unknown.
     """
-    _check_split(split)
+    check_split(split)
     _check_stage(stage)
     codes = split.encode_items(split.train["item_id"].to_numpy())
     counts = np.bincount(codes, minlength=split.num_items + 1).astype(np.float64)
@@ -161,7 +153,7 @@ def item_similarity(split: LeaveLastOut, *, neighbours: int | None = None) -> np
         ValueError: If ``split`` is not a LeaveLastOut or ``neighbours`` is not an int >= 1
             or None.
     """
-    _check_split(split)
+    check_split(split)
     neighbours = _check_neighbours(neighbours, split.num_items)
     users = np.searchsorted(split.user_ids, split.train["user_id"].to_numpy())
     codes = split.encode_items(split.train["item_id"].to_numpy()).astype(np.int64)
@@ -213,7 +205,7 @@ def item_knn_scores(
         ValueError: If ``split`` is not a LeaveLastOut, ``stage`` is unknown or
             ``neighbours`` is not an int >= 1 or None.
     """
-    _check_split(split)
+    check_split(split)
     _check_stage(stage)
     similarity = item_similarity(split, neighbours=neighbours)
     # A sparse-times-dense product adds the rows of `similarity` one history item at a
@@ -242,7 +234,7 @@ def item_features(items: pd.DataFrame, split: LeaveLastOut) -> np.ndarray:
         ValueError: If ``items`` lacks ``item_id`` or ``genres``, or misses an item of the
             split.
     """
-    _check_split(split)
+    check_split(split)
     if not isinstance(items, pd.DataFrame) or not {"item_id", "genres"} <= set(items.columns):
         raise ValueError(
             "items must be a DataFrame with the columns item_id and genres (a list of genre "
@@ -295,7 +287,7 @@ def content_scores(split: LeaveLastOut, items: pd.DataFrame, stage: str = "test"
         ValueError: If ``split`` is not a LeaveLastOut, ``stage`` is unknown or ``items``
             does not fit the split.
     """
-    _check_split(split)
+    check_split(split)
     _check_stage(stage)
     features = item_features(items, split).astype(np.float64)
     # Profiles and dot products are sums of whole numbers, exact in float64; the cosine
@@ -327,7 +319,7 @@ def random_scores(split: LeaveLastOut, *, seed: int = 0) -> np.ndarray:
     Raises:
         ValueError: If ``split`` is not a LeaveLastOut or ``seed`` is not an int >= 0.
     """
-    _check_split(split)
+    check_split(split)
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise ValueError(f"seed must be an int >= 0, got {seed!r}.")
     scores = np.random.default_rng(seed).random((split.num_users, split.num_items + 1))

@@ -43,7 +43,7 @@ from keras import layers  # noqa: E402
 from course_utils import training  # noqa: E402
 from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import check_int  # noqa: E402
+from course_utils.validation import check_int, check_split  # noqa: E402
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -92,15 +92,6 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 < rate < float("inf"):
         raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
     return full
-
-
-def _check_split(split: object) -> None:
-    """Raise ValueError unless ``split`` is a :class:`LeaveLastOut`."""
-    if not isinstance(split, LeaveLastOut):
-        raise ValueError(
-            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
-            "course_utils.splits.leave_last_out(ratings)."
-        )
 
 
 def build_model(num_items: int, num_users: int, **config: Any) -> keras.Model:
@@ -160,7 +151,7 @@ def user_indices(split: LeaveLastOut, user_ids: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: if an id is not one of ``split.user_ids``.
     """
-    _check_split(split)
+    check_split(split)
     ids = np.asarray(user_ids)
     position = np.searchsorted(split.user_ids, ids)
     clipped = np.minimum(position, split.num_users - 1)
@@ -189,7 +180,7 @@ def training_targets(split: LeaveLastOut) -> np.ndarray:
     Raises:
         ValueError: if ``split`` is not a LeaveLastOut.
     """
-    _check_split(split)
+    check_split(split)
     users = user_indices(split, split.train["user_id"].to_numpy())
     codes = split.encode_items(split.train["item_id"].to_numpy())
     targets = np.zeros((split.num_users, split.num_items + 1), dtype=np.float32)
@@ -216,7 +207,7 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     Raises:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
-    _check_split(split)
+    check_split(split)
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
     if not isinstance(model, keras.Model) or model.name != _MODEL_NAME:
@@ -267,7 +258,7 @@ def train(
     Raises:
         ValueError: if ``split`` is not a LeaveLastOut or the config is invalid.
     """
-    _check_split(split)
+    check_split(split)
     full = _check_config(config)
     keras.utils.set_random_seed(full["seed"])
     model = build_model(split.num_items, split.num_users, **full)

@@ -27,7 +27,7 @@ Importing this module imports Keras, so it sets TensorFlow's environment first
 from __future__ import annotations
 
 import time
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,7 @@ from keras import layers, ops  # noqa: E402
 from course_utils import training  # noqa: E402
 from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+from course_utils.validation import check_int, check_split  # noqa: E402
 
 __all__ = [
     "CELLS",
@@ -84,13 +85,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, or raise ValueError if it is not an int >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
-
-
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
     if not isinstance(config, dict):
@@ -102,9 +96,9 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     if full["cell"] not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {full['cell']!r}.")
     for key in ("max_len", "embedding_dim", "units", "batch_size", "max_epochs", "patience"):
-        _check_int(full[key], key, 1)
-    _check_int(full["user_dim"], "user_dim", 0)
-    _check_int(full["seed"], "seed", 0)
+        check_int(full[key], key, 1)
+    check_int(full["user_dim"], "user_dim", 0)
+    check_int(full["seed"], "seed", 0)
     for key in ("dropout", "user_dropout"):
         rate = full[key]
         if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
@@ -113,15 +107,6 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     if isinstance(rate, bool) or not isinstance(rate, Real) or not rate > 0:
         raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
     return full
-
-
-def _check_split(split: object) -> None:
-    """Raise ValueError unless ``split`` is a :class:`LeaveLastOut`."""
-    if not isinstance(split, LeaveLastOut):
-        raise ValueError(
-            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
-            "course_utils.splits.leave_last_out(ratings)."
-        )
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
@@ -175,10 +160,10 @@ def build_model(num_items: int, num_users: int = 0, **config: Any) -> keras.Mode
     Raises:
         ValueError: if a count is not a positive int or a config entry is invalid.
     """
-    num_items = _check_int(num_items, "num_items", 1)
+    num_items = check_int(num_items, "num_items", 1)
     full = _check_config(config)
     if full["user_dim"]:
-        num_users = _check_int(num_users, "num_users", 1)
+        num_users = check_int(num_users, "num_users", 1)
     cell = full["cell"]
     items = keras.Input(shape=(full["max_len"],), dtype="int32", name="items")
     inputs = {"items": items}
@@ -264,7 +249,7 @@ def model_inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.
     Raises:
         ValueError: if ``split`` or ``stage`` is invalid or ``max_len`` is not a positive int.
     """
-    _check_split(split)
+    check_split(split)
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
     return {
@@ -299,8 +284,8 @@ def training_chunks(
     Raises:
         ValueError: if ``split`` is not a split or ``max_len`` is not a positive int.
     """
-    _check_split(split)
-    max_len = _check_int(max_len, "max_len", 1)
+    check_split(split)
+    max_len = check_int(max_len, "max_len", 1)
     items, users, targets = [], [], []
     for user, history in enumerate(split.histories("valid")):
         for end in range(len(history), 1, -max_len):
@@ -350,7 +335,7 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
     _check_model(model)
-    _check_split(split)
+    check_split(split)
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
     columns = int(model.output.shape[-1])
@@ -398,7 +383,7 @@ def train(
     Raises:
         ValueError: if the split or the config is invalid.
     """
-    _check_split(split)
+    check_split(split)
     full = _check_config(config)
     inputs, targets = training_chunks(split, full["max_len"])
     if len(targets) == 0:
