@@ -1,7 +1,7 @@
 """Checks for the notebooks: ``check.assert_close`` and the exercise checkers.
 
 Use it as ``from course_utils import check``, then ``check.assert_close(...)`` after a
-from-scratch piece, or ``check.conv2d(your_function)`` in an exercise. Each notebook's
+from-scratch piece, or ``check.corr2d(your_function)`` in an exercise. Each notebook's
 checkers live in a module of their own in this package and register themselves with
 ``@register("name")``; every module here is imported below, so a new checker needs no
 change to this file. Checker modules import TensorFlow only inside their functions.

@@ -5,7 +5,7 @@ Two kinds of check live here.
 * ``assert_close(ours, reference, against=...)`` compares a from-scratch result with the
   framework's, raises if they differ, and prints one line whose words do not depend on
   float noise, for example ``ours matches keras.layers.Conv2D within 1e-05 (max abs error)``.
-* Exercise checkers, such as ``check.conv2d(your_function)``, run a learner's function on
+* Exercise checkers, such as ``check.corr2d(your_function)``, run a learner's function on
   hidden cases and return a :class:`Verdict` that shows the input, what was expected and
   what came back, instead of a traceback.
 
