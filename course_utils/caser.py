@@ -20,8 +20,6 @@ Importing this module imports Keras, so it sets TensorFlow's environment first
 
 from __future__ import annotations
 
-import time
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -34,9 +32,14 @@ import keras  # noqa: E402  (the environment must be set before Keras imports Te
 from keras import layers, ops  # noqa: E402
 
 from course_utils import training  # noqa: E402
-from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import check_int  # noqa: E402
+from course_utils.validation import (  # noqa: E402
+    check_fraction,
+    check_int,
+    check_positive,
+    check_split,
+    complete_config,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -91,12 +94,7 @@ class PaddedImage(layers.Layer):
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
-    if not isinstance(config, dict):
-        raise ValueError(f"config must be a dict, got {type(config).__name__}.")
-    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
-    if unknown:
-        raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
-    full = {**DEFAULT_CONFIG, **config}
+    full = complete_config(config, DEFAULT_CONFIG)
     for key in ("max_len", "embedding_dim", "batch_size", "max_epochs", "patience"):
         check_int(full[key], key, 1)
     check_int(full["horizontal_filters"], "horizontal_filters", 0)
@@ -105,12 +103,8 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     if full["horizontal_filters"] == 0 and full["vertical_filters"] == 0:
         raise ValueError("horizontal_filters and vertical_filters cannot both be 0.")
     for key in ("dropout", "user_dropout"):
-        rate = full[key]
-        if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
-            raise ValueError(f"{key} must be a number in [0, 1), got {rate!r}.")
-    rate = full["learning_rate"]
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not rate > 0:
-        raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
+        check_fraction(full[key], key)
+    check_positive(full["learning_rate"], "learning_rate")
     return full
 
 
@@ -286,8 +280,7 @@ def train(
     Raises:
         ValueError: if the config is invalid.
     """
-    if not isinstance(split, LeaveLastOut):
-        raise ValueError(f"split must be a LeaveLastOut split, got {type(split).__name__}.")
+    check_split(split)
     full = _check_config(config)
     keras.utils.set_random_seed(full["seed"])
     model = build_model(split.num_items, split.num_users, **full)
@@ -296,32 +289,13 @@ def train(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     inputs, targets = training_examples(split, full["max_len"])
-    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
-    validation = training.RankingValidation(
-        lambda: score(model, split, "valid"),
-        valid_targets,
-        valid_seen,
-        patience=full["patience"],
-        verbose=verbose,
-    )
-    start = time.perf_counter()
-    model.fit(
+    metadata = training.fit_with_validation(
+        model,
         inputs,
         targets,
-        batch_size=full["batch_size"],
-        epochs=full["max_epochs"],
-        callbacks=[validation],
-        shuffle=True,
-        verbose=0,
+        valid_scores=lambda: score(model, split, "valid"),
+        split=split,
+        config=full,
+        verbose=verbose,
     )
-    seconds = time.perf_counter() - start
-    valid = evaluate_ranking(score(model, split, "valid"), valid_targets, k=10, exclude=valid_seen)
-    metadata = {
-        "seconds": seconds,
-        "best_epoch": validation.best_epoch,
-        "epochs": len(validation.history),
-        "num_parameters": int(model.count_params()),
-        "config": full,
-        "valid": valid,
-    }
     return model, metadata

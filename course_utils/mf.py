@@ -27,7 +27,6 @@ Importing this module imports Keras, so it sets TensorFlow's environment first
 
 from __future__ import annotations
 
-import time
 from numbers import Real
 from typing import Any
 
@@ -41,9 +40,13 @@ import keras  # noqa: E402  (the environment must be set before Keras imports Te
 from keras import layers  # noqa: E402
 
 from course_utils import training  # noqa: E402
-from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import check_int, check_split  # noqa: E402
+from course_utils.validation import (  # noqa: E402
+    check_int,
+    check_positive,
+    check_split,
+    complete_config,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -76,21 +79,14 @@ _MODEL_NAME = "mf"
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
-    if not isinstance(config, dict):
-        raise ValueError(f"config must be a dict, got {type(config).__name__}.")
-    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
-    if unknown:
-        raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
-    full = {**DEFAULT_CONFIG, **config}
+    full = complete_config(config, DEFAULT_CONFIG)
     for key in ("embedding_dim", "batch_size", "passes_per_epoch", "max_epochs", "patience"):
         check_int(full[key], key, 1)
     check_int(full["seed"], "seed", 0)
     l2 = full["l2"]
     if isinstance(l2, bool) or not isinstance(l2, Real) or not 0 <= l2 < float("inf"):
         raise ValueError(f"l2 must be a number >= 0, got {l2!r}.")
-    rate = full["learning_rate"]
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 < rate < float("inf"):
-        raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
+    check_positive(full["learning_rate"], "learning_rate")
     return full
 
 
@@ -269,32 +265,13 @@ def train(
     users = np.arange(split.num_users, dtype=np.int32)
     targets = training_targets(split)
     passes = full["passes_per_epoch"]
-    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
-    validation = training.RankingValidation(
-        lambda: score(model, split, "valid"),
-        valid_targets,
-        valid_seen,
-        patience=full["patience"],
-        verbose=verbose,
-    )
-    start = time.perf_counter()
-    model.fit(
+    metadata = training.fit_with_validation(
+        model,
         np.tile(users, passes),
         np.tile(targets, (passes, 1)),
-        batch_size=full["batch_size"],
-        epochs=full["max_epochs"],
-        callbacks=[validation],
-        shuffle=True,
-        verbose=0,
+        valid_scores=lambda: score(model, split, "valid"),
+        split=split,
+        config=full,
+        verbose=verbose,
     )
-    seconds = time.perf_counter() - start
-    valid = evaluate_ranking(score(model, split, "valid"), valid_targets, k=10, exclude=valid_seen)
-    metadata = {
-        "seconds": seconds,
-        "best_epoch": validation.best_epoch,
-        "epochs": len(validation.history),
-        "num_parameters": int(model.count_params()),
-        "config": full,
-        "valid": valid,
-    }
     return model, metadata

@@ -26,8 +26,6 @@ Importing this module imports Keras, so it sets TensorFlow's environment first
 
 from __future__ import annotations
 
-import time
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -40,9 +38,14 @@ import keras  # noqa: E402  (the environment must be set before Keras imports Te
 from keras import layers, ops  # noqa: E402
 
 from course_utils import training  # noqa: E402
-from course_utils.metrics import evaluate_ranking  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import check_int, check_split  # noqa: E402
+from course_utils.validation import (  # noqa: E402
+    check_fraction,
+    check_int,
+    check_positive,
+    check_split,
+    complete_config,
+)
 
 __all__ = [
     "CELLS",
@@ -87,12 +90,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
-    if not isinstance(config, dict):
-        raise ValueError(f"config must be a dict, got {type(config).__name__}.")
-    unknown = sorted(set(config) - set(DEFAULT_CONFIG))
-    if unknown:
-        raise ValueError(f"unknown config keys {unknown}; the keys are {sorted(DEFAULT_CONFIG)}.")
-    full = {**DEFAULT_CONFIG, **config}
+    full = complete_config(config, DEFAULT_CONFIG)
     if full["cell"] not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {full['cell']!r}.")
     for key in ("max_len", "embedding_dim", "units", "batch_size", "max_epochs", "patience"):
@@ -100,12 +98,8 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     check_int(full["user_dim"], "user_dim", 0)
     check_int(full["seed"], "seed", 0)
     for key in ("dropout", "user_dropout"):
-        rate = full[key]
-        if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
-            raise ValueError(f"{key} must be a number in [0, 1), got {rate!r}.")
-    rate = full["learning_rate"]
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not rate > 0:
-        raise ValueError(f"learning_rate must be a positive number, got {rate!r}.")
+        check_fraction(full[key], key)
+    check_positive(full["learning_rate"], "learning_rate")
     return full
 
 
@@ -399,34 +393,13 @@ def train(
     # One last-position model for every epoch's validation: it shares the weights.
     last = last_position_model(model)
     valid_inputs = model_inputs(split, "valid", full["max_len"])
-    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
-    validation = training.RankingValidation(
-        lambda: _score_last(last, valid_inputs),
-        valid_targets,
-        valid_seen,
-        patience=full["patience"],
-        verbose=verbose,
-    )
-    start = time.perf_counter()
-    model.fit(
+    metadata = training.fit_with_validation(
+        model,
         inputs,
         targets,
-        batch_size=full["batch_size"],
-        epochs=full["max_epochs"],
-        callbacks=[validation],
-        shuffle=True,
-        verbose=0,
+        valid_scores=lambda: _score_last(last, valid_inputs),
+        split=split,
+        config=full,
+        verbose=verbose,
     )
-    seconds = time.perf_counter() - start
-    valid = evaluate_ranking(
-        _score_last(last, valid_inputs), valid_targets, k=10, exclude=valid_seen
-    )
-    metadata = {
-        "seconds": seconds,
-        "best_epoch": validation.best_epoch,
-        "epochs": len(validation.history),
-        "num_parameters": int(model.count_params()),
-        "config": full,
-        "valid": valid,
-    }
     return model, metadata

@@ -2,7 +2,8 @@
 
 The lesson in a model notebook is the model; this module holds what every model needs
 around it: scoring all users, a callback that ranks the validation targets after each epoch
-(printing one line per epoch, keeping the best weights and stopping early), and a timer.
+(printing one line per epoch, keeping the best weights and stopping early), and the timed
+training run that the model modules share (:func:`fit_with_validation`).
 
 Importing this module imports Keras, so it sets TensorFlow's environment first
 (see :mod:`course_utils.setup`). Notebooks import it after the setup cell.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +25,7 @@ import keras  # noqa: E402  (the environment must be set before Keras imports Te
 
 from course_utils.metrics import evaluate_ranking  # noqa: E402
 
-__all__ = ["RankingValidation", "score_in_batches"]
+__all__ = ["RankingValidation", "fit_with_validation", "score_in_batches"]
 
 
 def score_in_batches(
@@ -132,3 +134,61 @@ class RankingValidation(keras.callbacks.Callback):
                 f"best epoch {self.best_epoch}: valid NDCG@{self.k} {self.best_ndcg:.4f}; "
                 f"its weights are restored ({self.seconds:.0f} s in all)"
             )
+
+
+def fit_with_validation(
+    model: keras.Model,
+    inputs: Any,
+    targets: np.ndarray,
+    *,
+    valid_scores: Callable[[], np.ndarray],
+    split: Any,
+    config: dict[str, Any],
+    verbose: bool = True,
+) -> dict[str, Any]:
+    """Train a compiled model with :class:`RankingValidation`, timed, and describe the run.
+
+    The training loop shared by ``mf.train``, ``caser.train`` and ``sequence_rnn.train``:
+    ``model.fit`` for up to ``config["max_epochs"]`` epochs of ``config["batch_size"]``
+    shuffled examples, ranking the validation targets after each epoch (seen items
+    filtered out), keeping the best epoch's weights and stopping after
+    ``config["patience"]`` epochs without a better NDCG@10.
+
+    Args:
+        model: a compiled Keras model.
+        inputs: its training inputs, as ``model.fit`` takes them.
+        targets: the training targets.
+        valid_scores: returns the current model's score matrix for the validation stage.
+        split: the leave-last-out split (its validation targets and seen items are used).
+        config: the model's full configuration, with ``batch_size``, ``max_epochs`` and
+            ``patience``; it is stored in the metadata as it is.
+        verbose: print one line per epoch.
+
+    Returns:
+        The metadata: ``seconds`` (training time), ``best_epoch``, ``epochs`` (epochs run),
+        ``num_parameters``, ``config`` and ``valid`` (the validation metrics of the kept
+        weights).
+    """
+    valid_targets, valid_seen = split.targets("valid"), split.seen_items("valid")
+    validation = RankingValidation(
+        valid_scores, valid_targets, valid_seen, patience=config["patience"], verbose=verbose
+    )
+    start = time.perf_counter()
+    model.fit(
+        inputs,
+        targets,
+        batch_size=config["batch_size"],
+        epochs=config["max_epochs"],
+        callbacks=[validation],
+        shuffle=True,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "best_epoch": validation.best_epoch,
+        "epochs": len(validation.history),
+        "num_parameters": int(model.count_params()),
+        "config": config,
+        "valid": evaluate_ranking(valid_scores(), valid_targets, k=10, exclude=valid_seen),
+    }

@@ -35,16 +35,6 @@ def caser():
 
 
 @pytest.fixture(scope="module")
-def log():
-    return synthetic.make_synthetic_log()
-
-
-@pytest.fixture(scope="module")
-def split(log):
-    return splits.leave_last_out(log.ratings)
-
-
-@pytest.fixture(scope="module")
 def trained(caser, split):
     return caser.train(split, SMALL, verbose=False)
 

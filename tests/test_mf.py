@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import baselines, metrics, splits, synthetic
+from course_utils import baselines, metrics
 from course_utils.setup import setup_notebook
 
 # Short training keeps the module under 30 seconds; the planted tastes are learned fast.
@@ -20,16 +20,6 @@ def mf():
     from course_utils import mf
 
     return mf
-
-
-@pytest.fixture(scope="module")
-def log():
-    return synthetic.make_synthetic_log()
-
-
-@pytest.fixture(scope="module")
-def split(log):
-    return splits.leave_last_out(log.ratings)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import metrics, splits
+from course_utils import metrics
 from course_utils.setup import setup_notebook
 from course_utils.synthetic import make_synthetic_log
 
@@ -34,13 +34,8 @@ def rnn():
 
 
 @pytest.fixture(scope="module")
-def log():
+def log():  # a smaller log than conftest's; conftest's ``split`` splits it
     return make_synthetic_log(num_users=300, num_items=120, seed=0)
-
-
-@pytest.fixture(scope="module")
-def split(log):
-    return splits.leave_last_out(log.ratings)
 
 
 @pytest.fixture(scope="module")

@@ -35,16 +35,6 @@ def keras_modules():
 
 
 @pytest.fixture(scope="module")
-def log():
-    return synthetic.make_synthetic_log()
-
-
-@pytest.fixture(scope="module")
-def split(log):
-    return splits.leave_last_out(log.ratings)
-
-
-@pytest.fixture(scope="module")
 def caser_model(keras_modules, split):
     keras, caser, _, _ = keras_modules
     keras.utils.set_random_seed(0)

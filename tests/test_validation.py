@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from course_utils.splits import leave_last_out
-from course_utils.validation import check_int, check_split
+from course_utils.validation import (
+    check_fraction,
+    check_int,
+    check_positive,
+    check_split,
+    complete_config,
+)
 
 
 def test_check_int_accepts_integers_at_or_above_the_minimum() -> None:
@@ -30,3 +36,24 @@ def test_check_split_accepts_a_split_and_explains_how_to_build_one() -> None:
     check_split(leave_last_out(ratings))
     with pytest.raises(ValueError, match=r"got DataFrame; build it with .*leave_last_out"):
         check_split(ratings)
+
+
+def test_check_fraction_and_check_positive() -> None:
+    assert check_fraction(0, "dropout") == 0.0 and check_fraction(0.7, "dropout") == 0.7
+    for bad in (1, -0.1, True, "0.5", float("nan")):
+        with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\)"):
+            check_fraction(bad, "dropout")
+    assert check_positive(0.003, "learning_rate") == 0.003
+    for bad in (0, -1, float("inf"), float("nan"), True, "0.1"):
+        with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+            check_positive(bad, "learning_rate")
+
+
+def test_complete_config_fills_defaults_and_names_unknown_keys() -> None:
+    defaults = {"units": 64, "seed": 42}
+    assert complete_config({"units": 8}, defaults) == {"units": 8, "seed": 42}
+    assert complete_config({}, defaults) == defaults and complete_config({}, defaults) is not defaults
+    with pytest.raises(ValueError, match=r"unknown config keys \['unit'\]; the keys are"):
+        complete_config({"unit": 8}, defaults)
+    with pytest.raises(ValueError, match="config must be a dict, got list"):
+        complete_config([("units", 8)], defaults)
