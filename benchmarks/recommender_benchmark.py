@@ -40,16 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    from course_utils import caser, data, metrics, mf, sequence_rnn, splits
+    from course_utils import data, metrics, model_store, splits
 
     movielens = data.load_movielens_100k()
     split = splits.leave_last_out(movielens.ratings)
     targets, seen = split.targets("test"), split.seen_items("test")
+    # The models notebooks 06 to 08 train, by their name in the model store.
     modules = {
-        "mf": (mf, mf.DEFAULT_CONFIG),
-        "caser": (caser, caser.DEFAULT_CONFIG),
-        "lstm": (sequence_rnn, sequence_rnn.CONFIGS["lstm"]),
-        "gru": (sequence_rnn, sequence_rnn.CONFIGS["gru"]),
+        name: (module, config) for name, module, config in model_store.COURSE_MODELS.values()
     }
     header = (f"{'model':<6} {'seed':>4} {'train s':>7} {'CPU s':>6} {'load':>4} {'epochs':>9} "
               f"{'NDCG@10':>7} {'HR@10':>6} {'unfilt. NDCG@10':>15} {'unfilt. HR@10':>13}  goals")

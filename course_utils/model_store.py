@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,28 @@ set_tensorflow_environment()
 
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 
-from course_utils import data  # noqa: E402
+from course_utils import caser, data, mf, sequence_rnn  # noqa: E402
 
-__all__ = ["MODEL_SOURCES", "model_key", "save", "load", "load_or_train", "store_dir"]
+__all__ = [
+    "COURSE_MODELS",
+    "MODEL_SOURCES",
+    "course_models",
+    "load_or_train",
+    "load_or_train_course_models",
+    "load",
+    "model_key",
+    "save",
+    "store_dir",
+]
+
+#: The models that notebooks 06 to 08 train and store, by the label the later notebooks
+#: print: (name in the store, module with ``train`` and ``score``, configuration).
+COURSE_MODELS: dict[str, tuple[str, Any, dict[str, Any]]] = {
+    "MF": ("mf", mf, mf.DEFAULT_CONFIG),
+    "Caser": ("caser", caser, caser.DEFAULT_CONFIG),
+    "LSTM": ("lstm", sequence_rnn, sequence_rnn.CONFIGS["lstm"]),
+    "GRU": ("gru", sequence_rnn, sequence_rnn.CONFIGS["gru"]),
+}
 
 #: The course_utils modules whose code shapes a stored model. Their source is part of every
 #: key: an edit to a model's layers or to its training recipe must not load the weights that
@@ -182,3 +201,61 @@ def load_or_train(
     model, metadata = train()
     save(name, model, config, metadata, data_dir=data_dir)
     return model, metadata
+
+
+def course_models(
+    labels: Sequence[str] | None = None,
+) -> dict[str, tuple[str, Any, dict[str, Any]]]:
+    """Return entries of :data:`COURSE_MODELS`, in the order of ``labels``.
+
+    Args:
+        labels: labels such as ``["MF", "LSTM"]``; all of them when None.
+
+    Returns:
+        ``{label: (name in the store, module, configuration)}``.
+
+    Raises:
+        ValueError: if a label is unknown; the message lists the known ones.
+    """
+    labels = list(COURSE_MODELS) if labels is None else list(labels)
+    unknown = [label for label in labels if label not in COURSE_MODELS]
+    if unknown:
+        raise ValueError(f"unknown model labels {unknown}; the labels are {list(COURSE_MODELS)}.")
+    return {label: COURSE_MODELS[label] for label in labels}
+
+
+def load_or_train_course_models(
+    split: Any,
+    labels: Sequence[str] | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    verbose: bool = True,
+) -> dict[str, tuple[keras.Model, dict[str, Any]]]:
+    """Load the models that notebooks 06 to 08 stored, training any that is missing.
+
+    Each model goes through :func:`load_or_train` under its name and configuration in
+    :data:`COURSE_MODELS`; a missing one is trained with its module's ``train`` (one line per
+    epoch when ``verbose``) and stored.
+
+    Args:
+        split: the leave-last-out split of ML-100K the models are trained on.
+        labels: which models, as in :func:`course_models`; all of them when None.
+        data_dir: the data folder, as in :func:`store_dir`.
+        verbose: say for each model whether it was loaded or trained.
+
+    Returns:
+        ``{label: (model, metadata)}``, in the order of ``labels``.
+
+    Raises:
+        ValueError: if a label is unknown.
+    """
+    return {
+        label: load_or_train(
+            name,
+            config,
+            lambda module=module, config=config: module.train(split, config, verbose=verbose),
+            data_dir=data_dir,
+            verbose=verbose,
+        )
+        for label, (name, module, config) in course_models(labels).items()
+    }

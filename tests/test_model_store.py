@@ -70,3 +70,37 @@ def test_save_load_and_load_or_train(store, tmp_path: Path, capsys) -> None:
     assert "training it now" in capsys.readouterr().out
     leftovers = [p.name for p in (tmp_path / "models").iterdir() if p.name.startswith(".")]
     assert leftovers == [], "no temporary file is left behind"
+
+
+def test_course_models_lists_the_stored_models_and_rejects_unknown_labels(store) -> None:
+    from course_utils import caser, sequence_rnn
+
+    assert list(store.course_models()) == ["MF", "Caser", "LSTM", "GRU"]
+    assert store.course_models(["LSTM", "Caser"]) == {
+        "LSTM": ("lstm", sequence_rnn, sequence_rnn.CONFIGS["lstm"]),
+        "Caser": ("caser", caser, caser.DEFAULT_CONFIG),
+    }
+    with pytest.raises(ValueError, match=r"unknown model labels \['CNN'\]; the labels are"):
+        store.course_models(["CNN"])
+
+
+def test_load_or_train_course_models_trains_once_then_loads(
+    store, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    calls = []
+
+    class TinyModule:
+        @staticmethod
+        def train(split, config, verbose=True):
+            calls.append((split, config, verbose))
+            return _tiny_model(), {"seconds": 0.0}
+
+    monkeypatch.setitem(store.COURSE_MODELS, "Tiny", ("tiny", TinyModule, {"a": 1}))
+    first = store.load_or_train_course_models("the split", ["Tiny"], data_dir=tmp_path)
+    assert calls == [("the split", {"a": 1}, True)] and list(first) == ["Tiny"]
+    second = store.load_or_train_course_models("the split", ["Tiny"], data_dir=tmp_path)
+    assert len(calls) == 1, "the second call must load, not train"
+    x = np.ones((1, 2), dtype="float32")
+    np.testing.assert_allclose(second["Tiny"][0].predict(x, verbose=0),
+                               first["Tiny"][0].predict(x, verbose=0))
+    assert "training it now" in capsys.readouterr().out

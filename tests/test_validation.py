@@ -52,7 +52,8 @@ def test_check_fraction_and_check_positive() -> None:
 def test_complete_config_fills_defaults_and_names_unknown_keys() -> None:
     defaults = {"units": 64, "seed": 42}
     assert complete_config({"units": 8}, defaults) == {"units": 8, "seed": 42}
-    assert complete_config({}, defaults) == defaults and complete_config({}, defaults) is not defaults
+    assert complete_config({}, defaults) == defaults
+    assert complete_config({}, defaults) is not defaults
     with pytest.raises(ValueError, match=r"unknown config keys \['unit'\]; the keys are"):
         complete_config({"unit": 8}, defaults)
     with pytest.raises(ValueError, match="config must be a dict, got list"):
