@@ -9,11 +9,19 @@ Item codes follow the course convention: item ids are mapped to the contiguous c
 ``1..num_items`` in the order of the sorted ids, and code 0 is reserved for padding. A score
 matrix therefore has ``num_items + 1`` columns, and column 0 is never recommended.
 
+Interactions that share a timestamp (in MovieLens 100K, half of a user's consecutive ratings
+share their second) have no order of their own. :func:`leave_last_out` gives them a seeded
+pseudo-random order, computed from the user id, the item id and :data:`TIE_SEED`: the same on
+every machine and for any row order of the input, and unrelated to the ids' own order. Ordering
+them by item id instead would plant an artefact: inside a second the next item would always
+have a larger id, a rule that a model can learn and that says nothing about the users.
+
 This module only uses NumPy and pandas, so importing it never starts TensorFlow.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -23,15 +31,68 @@ import pandas as pd
 
 from course_utils.validation import check_int
 
-__all__ = ["STAGES", "LeaveLastOut", "leave_last_out"]
+__all__ = ["STAGES", "TIES", "TIE_SEED", "LeaveLastOut", "leave_last_out", "tie_keys"]
 
 #: The stages that can be evaluated. Training data has no targets of its own: use
 #: ``training_windows`` or ``training_sequences`` to build training examples.
 STAGES: tuple[str, ...] = ("valid", "test")
 
+#: How :func:`leave_last_out` orders a user's interactions that share a timestamp:
+#: ``"random"`` (the course's protocol) by :func:`tie_keys`; ``"item_id"`` by ascending item
+#: id, the old rule, kept only to show the artefact it makes (notebook 01, section 4.1).
+TIES: tuple[str, ...] = ("random", "item_id")
+
+#: The seed of the order of same-second interactions. It is part of the protocol, like the
+#: split itself: it is fixed for the whole course and never varied, unlike a model's
+#: training seed.
+TIE_SEED = 0
+
 _REQUIRED_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp")
 _CODE_DTYPE = np.int32
 
+
+def _splitmix64(values: np.ndarray) -> np.ndarray:
+    """Scramble unsigned 64-bit integers with SplitMix64's finaliser (wrap-around arithmetic)."""
+    z = values + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def tie_keys(user_ids: np.ndarray, item_ids: np.ndarray, seed: int = TIE_SEED) -> np.ndarray:
+    """Return a pseudo-random sort key for each (user, item) pair.
+
+    The key depends only on the two ids and the seed: it is the same on every machine and
+    whatever the order of the rows, and it has nothing to do with the order of the ids
+    themselves. :func:`leave_last_out` sorts same-second interactions by it.
+
+    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 4.1).
+
+    Args:
+        user_ids: Integer user ids.
+        item_ids: Integer item ids, the same shape as ``user_ids``.
+        seed: An int >= 0.
+
+    Returns:
+        A uint64 array of the same shape.
+
+    Raises:
+        ValueError: If the ids are not integer arrays of one shape, or ``seed`` is not an
+            int >= 0.
+    """
+    seed = check_int(seed, "seed", 0)
+    users, items = np.asarray(user_ids), np.asarray(item_ids)
+    if users.shape != items.shape or not (
+        np.issubdtype(users.dtype, np.integer) and np.issubdtype(items.dtype, np.integer)
+    ):
+        raise ValueError(
+            f"user_ids and item_ids must be integer arrays of one shape, got {users.dtype} "
+            f"{users.shape} and {items.dtype} {items.shape}."
+        )
+    # Viewing int64 as uint64 keeps negative ids distinct; the additions wrap around.
+    state = _splitmix64(np.full(users.shape, seed, dtype=np.uint64))
+    state = _splitmix64(state + users.astype(np.int64).view(np.uint64))
+    return _splitmix64(state + items.astype(np.int64).view(np.uint64))
 
 
 
@@ -73,7 +134,8 @@ class LeaveLastOut:
     """A leave-last-out split of an interaction log. Build it with :func:`leave_last_out`.
 
     Attributes:
-        train: Training interactions, sorted by user id, timestamp and item id.
+        train: Training interactions, sorted by user id and time (same-second rows in the
+            tie order of :func:`leave_last_out`).
         valid: One row per user (sorted by user id): the second-to-last interaction.
         test: One row per user (sorted by user id): the last interaction.
         item_ids: Sorted original item ids; the code of ``item_ids[i]`` is ``i + 1``.
@@ -156,6 +218,31 @@ class LeaveLastOut:
     def num_users(self) -> int:
         """Number of users; every user has one validation and one test target."""
         return len(self.user_ids)
+
+    def fingerprint(self) -> str:
+        """Return a sha256 digest of the split's content: its ids and its three parts.
+
+        Two splits with the same users, items and the same (user, item, timestamp) rows in
+        each part, in the same order, have the same fingerprint; any other difference (a tie
+        ordered otherwise, a changed target) gives another. The model store and the
+        benchmark results record it, so that nothing trained on another split is reused.
+
+        Returns:
+            64 hexadecimal digits.
+        """
+        cached = self.__dict__.get("_fingerprint")
+        if cached is not None:
+            return cached
+        digest = hashlib.sha256()
+        for ids in (self.user_ids, self.item_ids):
+            digest.update(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
+        for part in (self.train, self.valid, self.test):
+            digest.update(len(part).to_bytes(8, "little"))
+            for column in _REQUIRED_COLUMNS:
+                digest.update(np.ascontiguousarray(part[column], dtype=np.int64).tobytes())
+        # The parts are never modified after construction, so the digest is computed once.
+        object.__setattr__(self, "_fingerprint", digest.hexdigest())
+        return self._fingerprint
 
     def encode_items(self, item_ids: Iterable[int] | np.ndarray) -> np.ndarray:
         """Map original item ids to item codes (1..num_items).
@@ -423,14 +510,24 @@ def _validate_ratings(ratings: pd.DataFrame) -> None:
         )
 
 
-def leave_last_out(ratings: pd.DataFrame, *, min_interactions: int = 3) -> LeaveLastOut:
+def leave_last_out(
+    ratings: pd.DataFrame,
+    *,
+    min_interactions: int = 3,
+    ties: str = "random",
+    tie_seed: int = TIE_SEED,
+) -> LeaveLastOut:
     """Split each user's interactions into training, validation and test by time.
 
-    Each user's rows are sorted by timestamp, with ties broken by ascending item id so the
-    split is deterministic. The last row is the test target, the second-to-last the
-    validation target, and the rest is training. Items are coded over the whole table,
-    so an item seen only in validation or test still has a code (it is part of the
-    catalogue; a model just has no training signal for it).
+    Each user's rows are sorted by timestamp. Rows that share a timestamp are ordered by
+    :func:`tie_keys` (a seeded pseudo-random order, the course's protocol), or by ascending
+    item id with ``ties="item_id"``; either way the split is deterministic and does not
+    depend on the row order of ``ratings``. The last row is the test target, the
+    second-to-last the validation target, and the rest is training. Items are coded over the
+    whole table, so an item seen only in validation or test still has a code (it is part of
+    the catalogue; a model just has no training signal for it).
+
+    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 4.1).
 
     Args:
         ratings: Interaction log with integer columns ``user_id``, ``item_id`` and
@@ -438,15 +535,21 @@ def leave_last_out(ratings: pd.DataFrame, *, min_interactions: int = 3) -> Leave
             (user_id, item_id) pair may appear only once.
         min_interactions: Smallest number of interactions a user must have; at least 3,
             so that every user keeps at least one training item.
+        ties: ``"random"`` or ``"item_id"`` (see :data:`TIES`).
+        tie_seed: The seed of the random tie order; the course keeps :data:`TIE_SEED`.
 
     Returns:
         The split, as a :class:`LeaveLastOut`.
 
     Raises:
         ValueError: If ``ratings`` is malformed (see above), if ``min_interactions`` is not
-            an int >= 3, or if some users have fewer than ``min_interactions``
-            interactions. Such users are not dropped silently: filter them first.
+            an int >= 3, if ``ties`` or ``tie_seed`` is invalid, or if some users have fewer
+            than ``min_interactions`` interactions. Such users are not dropped silently:
+            filter them first.
     """
+    if ties not in TIES:
+        raise ValueError(f"ties must be one of {TIES}, got {ties!r}.")
+    tie_seed = check_int(tie_seed, "tie_seed", 0)
     if (
         isinstance(min_interactions, bool)
         or not isinstance(min_interactions, Integral)
@@ -471,8 +574,9 @@ def leave_last_out(ratings: pd.DataFrame, *, min_interactions: int = 3) -> Leave
     user = ratings["user_id"].to_numpy(dtype=np.int64)
     item = ratings["item_id"].to_numpy(dtype=np.int64)
     timestamp = ratings["timestamp"].to_numpy(dtype=np.int64)
-    # np.lexsort sorts by the last key first: user, then timestamp, then item id.
-    order = np.lexsort((item, timestamp, user))
+    # np.lexsort sorts by the last key first: user, then timestamp, then the tie key.
+    tie_key = tie_keys(user, item, tie_seed) if ties == "random" else item
+    order = np.lexsort((tie_key, timestamp, user))
     table = ratings.iloc[order].reset_index(drop=True)
     for column in _REQUIRED_COLUMNS:
         table[column] = table[column].astype(np.int64)
