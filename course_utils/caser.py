@@ -31,7 +31,7 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 from keras import layers, ops  # noqa: E402
 
-from course_utils import training  # noqa: E402
+from course_utils import configs, training  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 from course_utils.validation import (  # noqa: E402
     check_fraction,
@@ -51,22 +51,10 @@ __all__ = [
     "training_examples",
 ]
 
-#: The hyperparameters chosen on the validation targets of ML-100K in
-#: notebooks/07_cnn_recommender.ipynb (section 5.1). The first six shape the network; the
-#: others shape its training.
-DEFAULT_CONFIG: dict[str, Any] = {
-    "max_len": 5,
-    "embedding_dim": 64,
-    "horizontal_filters": 16,
-    "vertical_filters": 4,
-    "dropout": 0.5,
-    "user_dropout": 0.7,
-    "learning_rate": 0.003,
-    "batch_size": 512,
-    "max_epochs": 10,
-    "patience": 2,
-    "seed": 42,
-}
+#: The hyperparameters chosen on the validation targets of ML-100K by
+#: ``benchmarks/neural_search.py`` (:data:`course_utils.configs.CASER`). The first entries
+#: shape the model; the others shape its training.
+DEFAULT_CONFIG: dict[str, Any] = dict(configs.CASER)
 
 
 @keras.saving.register_keras_serializable(package="course_utils")

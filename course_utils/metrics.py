@@ -41,6 +41,7 @@ import numpy as np
 
 __all__ = [
     "coverage_at_k",
+    "evaluate_both",
     "evaluate_ranking",
     "hit_rate_at_k",
     "mrr",
@@ -490,4 +491,31 @@ def evaluate_ranking(
         f"NDCG@{k}": ndcg_at_k(ranks, k),
         "MRR": mrr(ranks),
         f"coverage@{k}": coverage_at_k(_top_k_from_masked(masked, k), num_items),
+    }
+
+
+def evaluate_both(
+    scores: np.ndarray,
+    targets: np.ndarray,
+    seen: Sequence[np.ndarray],
+    *,
+    k: int = 10,
+) -> dict[str, dict[str, float]]:
+    """Evaluate a score matrix in the course's two settings: history filtered, and not.
+
+    Args:
+        scores: Array of shape ``(n_users, num_items + 1)``; column 0 is padding.
+        targets: Item code of each user's target.
+        seen: Each user's history for the stage (``split.seen_items(stage)``).
+        k: Cut-off for HR, NDCG and coverage.
+
+    Returns:
+        ``{"filtered": ..., "unfiltered": ...}``, each a dict of :func:`evaluate_ranking`.
+
+    Raises:
+        ValueError: As :func:`evaluate_ranking`.
+    """
+    return {
+        "filtered": evaluate_ranking(scores, targets, k=k, exclude=seen),
+        "unfiltered": evaluate_ranking(scores, targets, k=k, exclude=None),
     }

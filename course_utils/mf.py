@@ -39,7 +39,7 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 from keras import layers  # noqa: E402
 
-from course_utils import training  # noqa: E402
+from course_utils import configs, training  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 from course_utils.validation import (  # noqa: E402
     check_int,
@@ -57,20 +57,10 @@ __all__ = [
     "user_indices",
 ]
 
-#: The hyperparameters chosen on the validation targets of ML-100K in
-#: notebooks/06_embeddings_matrix_factorization.ipynb (the best validation NDCG@10 with the
-#: seen items filtered out). The first two shape the model; the others shape its training.
-#: ``batch_size`` counts users, and one epoch is ``passes_per_epoch`` passes over all users.
-DEFAULT_CONFIG: dict[str, Any] = {
-    "embedding_dim": 32,
-    "l2": 3e-5,
-    "learning_rate": 0.003,
-    "batch_size": 32,
-    "passes_per_epoch": 5,
-    "max_epochs": 60,
-    "patience": 3,
-    "seed": 42,
-}
+#: The hyperparameters chosen on the validation targets of ML-100K by
+#: ``benchmarks/neural_search.py`` (:data:`course_utils.configs.MF`). The first entries
+#: shape the model; the others shape its training.
+DEFAULT_CONFIG: dict[str, Any] = dict(configs.MF)
 
 _MODEL_NAME = "mf"
 

@@ -4,9 +4,10 @@ Notebook 07 trains the CNN recommender, for example, and saves it here; notebook
 instead of training it again, or trains it itself when the cache is empty (a fresh clone
 that opens notebook 09 first). A model is stored as a ``.keras`` file with a JSON file of
 its metadata (configuration, training seconds, validation results). The key is a hash of
-the model's name, its configuration, the data's checksums, the Keras version and the source
-code of the modules that build and train the course's models (:data:`MODEL_SOURCES`), so a
-change to any of them trains afresh instead of loading a stale model.
+the model's name, its configuration, the fingerprint of the split it was trained on
+(:meth:`course_utils.splits.LeaveLastOut.fingerprint`), the Keras version and the code of the
+modules that build and train the course's models (:data:`MODEL_SOURCES`), so a change to any
+of them trains afresh instead of loading a stale model.
 
 The cache lives in ``<data dir>/models`` (``datasets/cache/models`` by default), which git
 ignores: the weights are derived from MovieLens, which may not be redistributed.
@@ -22,6 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from course_utils import results
+
 from course_utils.setup import set_tensorflow_environment
 
 set_tensorflow_environment()
@@ -29,6 +32,7 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 
 from course_utils import caser, data, mf, sequence_rnn  # noqa: E402
+from course_utils.validation import check_split  # noqa: E402
 
 __all__ = [
     "COURSE_MODELS",
@@ -51,19 +55,16 @@ COURSE_MODELS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "GRU": ("gru", sequence_rnn, sequence_rnn.CONFIGS["gru"]),
 }
 
-#: The course_utils modules whose code shapes a stored model. Their source is part of every
+#: The course_utils modules whose code shapes a stored model. Their code is part of every
 #: key: an edit to a model's layers or to its training recipe must not load the weights that
-#: the old code produced. (An edit that changes nothing, a docstring say, retrains once.)
+#: the old code produced. Docstrings and comments are not part of it
+#: (:func:`course_utils.results.code_digest`), so editing them keeps the stored models.
 MODEL_SOURCES = ("mf.py", "caser.py", "sequence_rnn.py", "training.py")
 
 
 def _code_digest() -> str:
-    """Return the sha256 of the source files in :data:`MODEL_SOURCES`, in that order."""
-    digest = hashlib.sha256()
-    for name in MODEL_SOURCES:
-        digest.update(name.encode())
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
+    """Return the digest of the code in :data:`MODEL_SOURCES`, in that order."""
+    return results.code_digest(Path(__file__).parent / name for name in MODEL_SOURCES)
 
 
 def store_dir(data_dir: str | Path | None = None) -> Path:
@@ -78,27 +79,32 @@ def store_dir(data_dir: str | Path | None = None) -> Path:
     return Path(data_dir or data.default_data_dir()) / "models"
 
 
-def model_key(name: str, config: dict[str, Any]) -> str:
+def model_key(name: str, config: dict[str, Any], split: Any) -> str:
     """Return the file stem under which a model with this name and configuration is stored.
 
     Args:
         name: the model's short name, such as ``"caser"``.
         config: its hyperparameters; values must be JSON-serialisable.
+        split: the :class:`course_utils.splits.LeaveLastOut` it is trained on; its
+            fingerprint is part of the key, so a model trained on another split (another
+            tie order, other data) is never loaded.
 
     Returns:
         ``<name>-<12 hex digits>``.
 
     Raises:
-        ValueError: if the name is not a simple identifier or the config is not JSON.
+        ValueError: if the name is not a simple identifier, the config is not JSON or the
+            split is not a split.
     """
     if not name.replace("_", "").isalnum():
         raise ValueError(f"name must be letters, digits and underscores, got {name!r}.")
+    check_split(split)
     try:
         text = json.dumps(
             {
                 "name": name,
                 "config": config,
-                "data": data.NORMALISED_SHA256,
+                "split": split.fingerprint(),
                 "keras": keras.__version__,
                 "code": _code_digest(),
             },
@@ -115,6 +121,7 @@ def save(
     config: dict[str, Any],
     metadata: dict[str, Any] | None = None,
     *,
+    split: Any,
     data_dir: str | Path | None = None,
 ) -> Path:
     """Save a trained model and its metadata atomically.
@@ -124,6 +131,7 @@ def save(
         model: the trained model; its custom layers must be registered as serialisable.
         config: the configuration it was trained with.
         metadata: anything worth keeping with it (training seconds, validation results).
+        split: the split it was trained on (part of the key).
         data_dir: the data folder, as in :func:`store_dir`.
 
     Returns:
@@ -131,7 +139,7 @@ def save(
     """
     folder = store_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = model_key(name, config)
+    stem = model_key(name, config, split)
     target = folder / f"{stem}.keras"
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{stem}-", suffix=".keras")
     os.close(handle)
@@ -149,20 +157,21 @@ def save(
 
 
 def load(
-    name: str, config: dict[str, Any], *, data_dir: str | Path | None = None
+    name: str, config: dict[str, Any], *, split: Any, data_dir: str | Path | None = None
 ) -> tuple[keras.Model, dict[str, Any]] | None:
     """Load a stored model and its metadata, or return None when none is stored.
 
     Args:
         name: the model's short name.
         config: the configuration it was trained with.
+        split: the split it was trained on.
         data_dir: the data folder, as in :func:`store_dir`.
 
     Returns:
         ``(model, metadata)``, or None.
     """
     folder = store_dir(data_dir)
-    stem = model_key(name, config)
+    stem = model_key(name, config, split)
     path, meta_path = folder / f"{stem}.keras", folder / f"{stem}.json"
     if not (path.exists() and meta_path.exists()):
         return None
@@ -176,6 +185,7 @@ def load_or_train(
     config: dict[str, Any],
     train: Callable[[], tuple[keras.Model, dict[str, Any]]],
     *,
+    split: Any,
     data_dir: str | Path | None = None,
     verbose: bool = True,
 ) -> tuple[keras.Model, dict[str, Any]]:
@@ -185,13 +195,14 @@ def load_or_train(
         name: the model's short name.
         config: the configuration; part of the key.
         train: returns ``(model, metadata)`` for this configuration.
+        split: the split ``train`` trains on; part of the key.
         data_dir: the data folder, as in :func:`store_dir`.
         verbose: say whether the model was loaded or trained.
 
     Returns:
         ``(model, metadata)``.
     """
-    stored = load(name, config, data_dir=data_dir)
+    stored = load(name, config, split=split, data_dir=data_dir)
     if stored is not None:
         if verbose:
             print(f"{name}: loaded the model trained earlier")
@@ -199,7 +210,7 @@ def load_or_train(
     if verbose:
         print(f"{name}: no stored model for this configuration; training it now")
     model, metadata = train()
-    save(name, model, config, metadata, data_dir=data_dir)
+    save(name, model, config, metadata, split=split, data_dir=data_dir)
     return model, metadata
 
 
@@ -254,6 +265,7 @@ def load_or_train_course_models(
             name,
             config,
             lambda module=module, config=config: module.train(split, config, verbose=verbose),
+            split=split,
             data_dir=data_dir,
             verbose=verbose,
         )

@@ -37,7 +37,7 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 from keras import layers, ops  # noqa: E402
 
-from course_utils import training  # noqa: E402
+from course_utils import configs, training  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 from course_utils.validation import (  # noqa: E402
     check_fraction,
@@ -63,29 +63,13 @@ __all__ = [
 #: The recurrent layers the model can use, by config name.
 CELLS: dict[str, type] = {"lstm": layers.LSTM, "gru": layers.GRU}
 
-#: The LSTM's hyperparameters, chosen on the validation targets of ML-100K in
-#: notebooks/08_lstm_recommender.ipynb. The first seven shape the network; the others shape
-#: its training.
-DEFAULT_CONFIG: dict[str, Any] = {
-    "cell": "lstm",
-    "max_len": 50,
-    "embedding_dim": 64,
-    "units": 64,
-    "dropout": 0.3,
-    "user_dim": 64,
-    "user_dropout": 0.7,
-    "learning_rate": 0.003,
-    "batch_size": 32,
-    "max_epochs": 15,
-    "patience": 3,
-    "seed": 42,
-}
+#: The LSTM's hyperparameters, chosen on the validation targets of ML-100K by
+#: ``benchmarks/neural_search.py`` (:data:`course_utils.configs.LSTM`). The first seven shape
+#: the network; the others shape its training.
+DEFAULT_CONFIG: dict[str, Any] = dict(configs.LSTM)
 
 #: The configuration of each stored model, by model-store name.
-CONFIGS: dict[str, dict[str, Any]] = {
-    "lstm": dict(DEFAULT_CONFIG),
-    "gru": {**DEFAULT_CONFIG, "cell": "gru"},
-}
+CONFIGS: dict[str, dict[str, Any]] = {"lstm": dict(configs.LSTM), "gru": dict(configs.GRU)}
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:

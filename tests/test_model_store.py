@@ -24,45 +24,57 @@ def _tiny_model():
     return keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, name="dense")], name="tiny")
 
 
-def test_key_depends_on_name_and_config(store) -> None:
-    key = store.model_key("caser", {"dim": 64})
+def test_key_depends_on_name_config_and_split(store, split, log) -> None:
+    from course_utils import splits
+
+    key = store.model_key("caser", {"dim": 64}, split)
     assert key.startswith("caser-") and len(key) == len("caser-") + 12
-    assert key == store.model_key("caser", {"dim": 64})
-    assert key != store.model_key("caser", {"dim": 32})
-    assert key != store.model_key("gru", {"dim": 64})
+    assert key == store.model_key("caser", {"dim": 64}, split)
+    assert key != store.model_key("caser", {"dim": 32}, split)
+    assert key != store.model_key("gru", {"dim": 64}, split)
+    # Another tie order is another split: a model trained on it is never loaded here.
+    other = splits.leave_last_out(log.ratings.assign(timestamp=log.ratings["timestamp"] // 10**9))
+    assert other.fingerprint() != split.fingerprint()
+    assert key != store.model_key("caser", {"dim": 64}, other)
     with pytest.raises(ValueError, match="letters, digits"):
-        store.model_key("../evil", {})
+        store.model_key("../evil", {}, split)
     with pytest.raises(ValueError, match="JSON"):
-        store.model_key("caser", {"f": object()})
+        store.model_key("caser", {"f": object()}, split)
+    with pytest.raises(ValueError, match="split must be a LeaveLastOut"):
+        store.model_key("caser", {}, "the split")
 
 
-def test_key_depends_on_the_model_code(store, monkeypatch, tmp_path: Path) -> None:
-    # An edit to a model module must change the key, so a stale model is never loaded.
+def test_key_depends_on_the_model_code(store, split, monkeypatch, tmp_path: Path) -> None:
+    # An edit to a model module's code must change the key, so a stale model is never
+    # loaded; an edit to its comments must not.
     import course_utils
 
     package = Path(course_utils.__file__).parent
     assert all((package / name).is_file() for name in store.MODEL_SOURCES)
-    before = store.model_key("caser", {"dim": 64})
+    before = store.model_key("caser", {"dim": 64}, split)
     edited = tmp_path / "pkg"
     edited.mkdir()
     for name in store.MODEL_SOURCES:
         (edited / name).write_bytes((package / name).read_bytes())
-    (edited / "caser.py").write_text((package / "caser.py").read_text() + "\n# edited\n")
     monkeypatch.setattr(store, "__file__", str(edited / "model_store.py"))
-    assert store.model_key("caser", {"dim": 64}) != before
+    (edited / "caser.py").write_text((package / "caser.py").read_text() + "\n# a comment\n")
+    assert store.model_key("caser", {"dim": 64}, split) == before
+    (edited / "caser.py").write_text((package / "caser.py").read_text() + "\nEDITED = 1\n")
+    assert store.model_key("caser", {"dim": 64}, split) != before
 
 
-def test_save_load_and_load_or_train(store, tmp_path: Path, capsys) -> None:
-    assert store.load("tiny", {"a": 1}, data_dir=tmp_path) is None
+def test_save_load_and_load_or_train(store, split, tmp_path: Path, capsys) -> None:
+    assert store.load("tiny", {"a": 1}, split=split, data_dir=tmp_path) is None
     calls = []
 
     def train():
         calls.append(1)
         return _tiny_model(), {"seconds": 1.5}
 
-    model, meta = store.load_or_train("tiny", {"a": 1}, train, data_dir=tmp_path)
+    model, meta = store.load_or_train("tiny", {"a": 1}, train, split=split, data_dir=tmp_path)
     assert calls == [1] and meta == {"seconds": 1.5}
-    again, meta_again = store.load_or_train("tiny", {"a": 1}, train, data_dir=tmp_path)
+    again, meta_again = store.load_or_train("tiny", {"a": 1}, train, split=split,
+                                            data_dir=tmp_path)
     assert calls == [1], "the second call loads instead of training"
     assert meta_again == meta
     x = np.ones((1, 2), dtype="float32")
@@ -85,7 +97,7 @@ def test_course_models_lists_the_stored_models_and_rejects_unknown_labels(store)
 
 
 def test_load_or_train_course_models_trains_once_then_loads(
-    store, tmp_path: Path, monkeypatch, capsys
+    store, split, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     calls = []
 
@@ -96,9 +108,9 @@ def test_load_or_train_course_models_trains_once_then_loads(
             return _tiny_model(), {"seconds": 0.0}
 
     monkeypatch.setitem(store.COURSE_MODELS, "Tiny", ("tiny", TinyModule, {"a": 1}))
-    first = store.load_or_train_course_models("the split", ["Tiny"], data_dir=tmp_path)
-    assert calls == [("the split", {"a": 1}, True)] and list(first) == ["Tiny"]
-    second = store.load_or_train_course_models("the split", ["Tiny"], data_dir=tmp_path)
+    first = store.load_or_train_course_models(split, ["Tiny"], data_dir=tmp_path)
+    assert calls == [(split, {"a": 1}, True)] and list(first) == ["Tiny"]
+    second = store.load_or_train_course_models(split, ["Tiny"], data_dir=tmp_path)
     assert len(calls) == 1, "the second call must load, not train"
     x = np.ones((1, 2), dtype="float32")
     np.testing.assert_allclose(second["Tiny"][0].predict(x, verbose=0),

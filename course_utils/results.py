@@ -1,0 +1,343 @@
+"""Results files of the benchmarks: what produced them, and how the notebooks read them.
+
+Experiments too heavy for a notebook (several training seeds, hyperparameter searches,
+RecBole) run as scripts in ``benchmarks/``. Each writes one JSON file to
+``benchmarks/results/`` that records, beside its numbers, what produced them:
+
+* ``produced_by``: the command, ``date`` and ``run_seconds``;
+* ``machine``: the processor, the number of cores, the versions of Python, NumPy and (where
+  used) TensorFlow and Keras, and the load average when the run started;
+* ``fingerprint``: digests of the split it used (:meth:`LeaveLastOut.fingerprint`), of the
+  code that produced it (:func:`code_digest` of ``code_files``) and of its configuration.
+
+A test (``tests/test_results.py``) recomputes the fingerprints and fails when one no longer
+matches: the code or the split has changed since the file was written, so its numbers may
+be stale and the benchmark must be run again.
+
+It also holds the arithmetic the notebooks use on those numbers: per-user NDCG@10 from
+stored ranks, and paired standard errors over users.
+
+This module only uses the standard library and NumPy, so importing it never starts
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "REPOSITORY",
+    "RESULTS_DIR",
+    "code_digest",
+    "config_digest",
+    "describe_machine",
+    "fingerprint",
+    "load",
+    "ndcg_from_ranks",
+    "paired_difference",
+    "provenance",
+    "standard_error",
+    "write",
+]
+
+#: The repository's root folder (the course is installed in place, ``pip install -e .``).
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+#: Where the benchmarks write their results files.
+RESULTS_DIR = REPOSITORY / "benchmarks" / "results"
+
+
+def _code_lines(source: str) -> list[str]:
+    """Return the lines of Python source that are code: no docstring, comment or blank line."""
+    tree = ast.parse(source)
+    dropped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                dropped.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    lines = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        text = line.rstrip()
+        if number in dropped or not text.strip() or text.lstrip().startswith("#"):
+            continue
+        lines.append(text)
+    return lines
+
+
+def code_digest(paths: Iterable[str | Path]) -> str:
+    """Return a sha256 digest of the code in some Python files, in the given order.
+
+    Docstrings, comment lines and blank lines are left out, so an edit to the
+    documentation keeps the digest; any edit to a line of code changes it. The digest is
+    the same on every machine and Python version (it reads lines, not a syntax tree dump).
+
+    Args:
+        paths: Python files, absolute or relative to the repository's root.
+
+    Returns:
+        64 hexadecimal digits.
+
+    Raises:
+        ValueError: If a file does not exist.
+    """
+    digest = hashlib.sha256()
+    for entry in paths:
+        path = Path(entry)
+        if not path.is_absolute():
+            path = REPOSITORY / path
+        if not path.is_file():
+            raise ValueError(f"no such code file: {entry}; name files of the repository.")
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update("\n".join(_code_lines(path.read_text(encoding="utf-8"))).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def config_digest(config: Any) -> str:
+    """Return a sha256 digest of a JSON-serialisable configuration (keys sorted).
+
+    Raises:
+        ValueError: If the configuration is not JSON-serialisable.
+    """
+    try:
+        text = json.dumps(config, sort_keys=True)
+    except TypeError as error:
+        raise ValueError(f"config must be JSON-serialisable: {error}") from error
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def fingerprint(split: Any, code_files: Sequence[str], config: Any) -> dict[str, str]:
+    """Return the fingerprint of a result: digests of its split, its code and its config.
+
+    Args:
+        split: The :class:`course_utils.splits.LeaveLastOut` split the result used.
+        code_files: The repository's files whose code produced it.
+        config: Its configuration (JSON-serialisable).
+
+    Returns:
+        ``{"split": ..., "code": ..., "config": ...}``, each 64 hexadecimal digits.
+    """
+    return {
+        "split": split.fingerprint(),
+        "code": code_digest(code_files),
+        "config": config_digest(config),
+    }
+
+
+def provenance(
+    split: Any,
+    code_files: Sequence[str],
+    config: Any,
+    *,
+    produced_by: str,
+    tensorflow: bool = False,
+) -> dict[str, Any]:
+    """Record what a run is about to use: its command, machine, code, configuration, split.
+
+    Call it when the run starts and pass the result to :func:`write` at the end.
+
+    Args:
+        split: The split the run measures on.
+        code_files: The repository's files whose code produces the numbers (the script first).
+        config: The run's configuration (JSON-serialisable).
+        produced_by: The command that runs it.
+        tensorflow: Also record TensorFlow's and Keras' versions.
+
+    Returns:
+        ``produced_by``, ``machine``, ``code_files``, ``config`` and ``fingerprint``.
+    """
+    return {
+        "produced_by": produced_by,
+        "machine": describe_machine(tensorflow=tensorflow),
+        "code_files": list(code_files),
+        "config": config,
+        "fingerprint": fingerprint(split, code_files, config),
+    }
+
+
+def describe_machine(*, tensorflow: bool = False) -> dict[str, Any]:
+    """Describe this machine for a results file: processor, cores, versions, load.
+
+    Args:
+        tensorflow: Also record the versions of TensorFlow and Keras (imports them).
+
+    Returns:
+        A JSON-serialisable dict.
+    """
+    processor = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    processor = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    machine = {
+        "processor": processor,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.machine()}",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "load_average_at_start": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
+    if tensorflow:
+        import keras
+        import tensorflow as tf
+
+        machine["tensorflow"] = tf.__version__
+        machine["keras"] = keras.__version__
+    return machine
+
+
+def write(
+    name: str,
+    payload: dict[str, Any],
+    *,
+    provenance: dict[str, Any],
+    run_seconds: float,
+    folder: str | Path | None = None,
+) -> Path:
+    """Write a results file atomically, with what produced it.
+
+    Args:
+        name: The file's stem, such as ``"leaderboard"``: letters, digits and underscores.
+        payload: The numbers (JSON-serialisable).
+        provenance: From :func:`provenance`, taken when the run started (so that an edit
+            made while it runs cannot slip into its fingerprint).
+        run_seconds: The run's wall-clock seconds.
+        folder: Where to write; :data:`RESULTS_DIR` by default.
+
+    Returns:
+        The path of the file.
+
+    Raises:
+        ValueError: If the name is not a simple identifier or a value is not JSON.
+    """
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"name must be letters, digits and underscores, got {name!r}.")
+    record = {
+        "name": name,
+        **provenance,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "run_seconds": round(float(run_seconds), 1),
+        **payload,
+    }
+    try:
+        text = json.dumps(record, indent=1, sort_keys=False)
+    except TypeError as error:
+        raise ValueError(f"the results must be JSON-serialisable: {error}") from error
+    target = Path(folder or RESULTS_DIR)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{name}.json"
+    handle, temporary = tempfile.mkstemp(dir=target, prefix=f".{name}-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return path
+
+
+def load(name: str, *, folder: str | Path | None = None) -> dict[str, Any]:
+    """Read a results file written by :func:`write`.
+
+    Args:
+        name: The file's stem, such as ``"leaderboard"``.
+        folder: Where to look; :data:`RESULTS_DIR` by default.
+
+    Returns:
+        The record: the payload plus ``produced_by``, ``date``, ``machine`` and
+        ``fingerprint``.
+
+    Raises:
+        ValueError: If there is no such file; the message names the command to run.
+    """
+    path = Path(folder or RESULTS_DIR) / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(
+            f"no results file {path.name} in {path.parent}; run the benchmark that writes it "
+            "(see benchmarks/README.md)."
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def ndcg_from_ranks(ranks: Sequence[int] | np.ndarray, k: int = 10) -> np.ndarray:
+    """Return each user's NDCG@k from the 1-based rank of their single target.
+
+    Args:
+        ranks: One rank per user.
+        k: The cut-off.
+
+    Returns:
+        A float64 array: ``1 / log2(rank + 1)`` where ``rank <= k``, else 0.
+    """
+    ranks = np.asarray(ranks, dtype=np.float64)
+    return np.where(ranks <= k, 1.0 / np.log2(ranks + 1.0), 0.0)
+
+
+def standard_error(values: Sequence[float] | np.ndarray) -> float:
+    """Return the standard error of a mean: the sample standard deviation over sqrt(n)."""
+    values = np.asarray(values, dtype=np.float64)
+    return float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def paired_difference(
+    first: Sequence[np.ndarray] | np.ndarray, second: Sequence[np.ndarray] | np.ndarray
+) -> tuple[float, float]:
+    """Return the mean per-user difference of two models and its paired standard error.
+
+    Each argument holds one per-user metric array per training seed (a model without
+    seeds, such as a baseline, may give one array, which is paired with every seed of the
+    other). For each seed the difference is taken user by user; its mean and its standard
+    error (the standard deviation of the per-user differences over sqrt(users)) are then
+    averaged over the seeds.
+
+    Args:
+        first: Arrays of shape ``(users,)``, or one array of shape ``(seeds, users)``.
+        second: The same for the other model.
+
+    Returns:
+        ``(mean difference, paired standard error)``.
+
+    Raises:
+        ValueError: If the numbers of users differ, or both give several seeds but not
+            the same number.
+    """
+    first, second = np.atleast_2d(first), np.atleast_2d(second)
+    if first.shape[1] != second.shape[1]:
+        raise ValueError(
+            f"the two models were scored on {first.shape[1]} and {second.shape[1]} users; "
+            "pair them on the same users."
+        )
+    if len(first) != len(second) and 1 not in (len(first), len(second)):
+        raise ValueError(
+            f"{len(first)} and {len(second)} seeds: give the same seeds, or one array for a "
+            "model without training seeds."
+        )
+    seeds = max(len(first), len(second))
+    first = np.broadcast_to(first, (seeds, first.shape[1]))
+    second = np.broadcast_to(second, (seeds, second.shape[1]))
+    differences = first - second
+    means = differences.mean(axis=1)
+    errors = [standard_error(row) for row in differences]
+    return float(means.mean()), float(np.mean(errors))
