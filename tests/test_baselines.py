@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from course_utils import baselines
-from course_utils.metrics import evaluate_ranking
+from course_utils.metrics import evaluate_ranking, target_ranks
 from course_utils.splits import leave_last_out
 from course_utils.synthetic import make_synthetic_log
 
@@ -197,6 +197,183 @@ def test_random_scores_are_seeded(tiny) -> None:
     assert np.all(first[:, 0] == -np.inf)
 
 
+# --- order-aware baselines ------------------------------------------------------------------
+# In the tiny log the training transitions are 10->20 (users 1 and 4), 10->30 (user 2) and
+# 20->30 (user 3); in codes: 1->2 twice, 1->3 once, 2->3 once. The test stage's newest items
+# (the validation items) are 30, 20, 10 and 40 for users 1 to 4.
+POPULARITY_SHARE = np.array([0, 3, 3, 2, 0]) / 8
+
+
+def test_transition_counts_by_hand(tiny) -> None:
+    counts = baselines.transition_counts(tiny).toarray()
+    expected = np.zeros((5, 5), dtype=np.int64)
+    expected[1, 2], expected[1, 3], expected[2, 3] = 2, 1, 1
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.dtype == np.int64
+
+
+def test_markov_chain_by_hand(tiny) -> None:
+    scores = baselines.markov_chain_scores(tiny, "test", alpha=0.5)
+    assert np.all(scores[:, 0] == -np.inf)
+    # User 3's newest item is 10 (code 1): P(20 | 10) = 2/3, P(30 | 10) = 1/3.
+    conditional = np.array([0, 0, 2 / 3, 1 / 3, 0])
+    np.testing.assert_allclose(scores[2, 1:], (0.5 * conditional + 0.5 * POPULARITY_SHARE)[1:])
+    # User 4's newest item, 40, was never followed by anything: popularity alone.
+    np.testing.assert_allclose(scores[3, 1:], 0.5 * POPULARITY_SHARE[1:])
+    # On the validation stage user 1's newest item is 20: only 30 ever followed it.
+    valid = baselines.markov_chain_scores(tiny, "valid", alpha=1.0)
+    np.testing.assert_allclose(valid[0, 1:], [0, 0, 1, 0])
+
+
+def test_sequential_rules_by_hand() -> None:
+    # User 1 trains on 10, 20, 30, 40; user 2 on 20, 10.
+    rows = [(1, item, 4, t) for t, item in enumerate([10, 20, 30, 40, 50, 60])]
+    rows += [(2, item, 4, t) for t, item in enumerate([20, 10, 60, 50])]
+    split = leave_last_out(pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"]))
+    rules = baselines.sequential_rules(split, window=2, weighting="div").toarray()
+    expected = np.zeros((7, 7))
+    for a, b in [(1, 2), (2, 3), (3, 4), (2, 1)]:  # one step apart: weight 1
+        expected[a, b] += 1.0
+    for a, b in [(1, 3), (2, 4)]:  # two steps apart: weight 1/2
+        expected[a, b] += 0.5
+    np.testing.assert_allclose(rules, expected)
+    linear = baselines.sequential_rules(split, window=2, weighting="linear").toarray()
+    assert linear[1, 3] == pytest.approx(0.9) and linear[1, 2] == 1.0
+    # Scores of user 1 at validation: the rules of 40 (none) and, with history 2, of 30
+    # (-> 40, weight 1) discounted by 1/2 for its age. Normalised by the largest, then mixed.
+    scores = baselines.sequential_rules_scores(
+        split, "valid", window=2, weighting="div", history=2, history_weighting="div", alpha=1.0
+    )
+    np.testing.assert_allclose(scores[0, 1:], [0, 0, 0, 1, 0, 0])
+    # A window of 1 with equal weights, the newest item only and normalised rows is the
+    # Markov chain.
+    np.testing.assert_allclose(
+        baselines.sequential_rules_scores(
+            split, "test", window=1, weighting="same", history=1, normalise=True, alpha=1.0
+        ),
+        baselines.markov_chain_scores(split, "test", alpha=1.0)
+        / np.maximum(baselines.markov_chain_scores(split, "test", alpha=1.0).max(axis=1), 1e-300)[:, None],
+    )
+
+
+def test_sknn_by_hand(tiny) -> None:
+    # At validation user 1 knows 10 and 20; the training histories are {10, 20}, {10, 30},
+    # {20, 30} and {10, 20}. Similarities with equal weights: users 2 and 3 share one item,
+    # user 4 shares two; user 1 is not their own neighbour.
+    one = baselines.sknn_scores(tiny, "valid", neighbours=1, recent=None, weighting="same",
+                                normalise=False, alpha=1.0)
+    np.testing.assert_allclose(one[0, 1:], [1, 1, 0, 0])
+    two = baselines.sknn_scores(tiny, "valid", neighbours=2, recent=None, weighting="same",
+                                normalise=False, alpha=1.0)
+    # Users 2 and 3 tie for second place: the lower row (user 2: items 10, 30) votes.
+    np.testing.assert_allclose(two[0, 1:], np.array([2 + 1, 2, 1, 0]) / 3)
+    # With the newest item only, user 3 (who shares 20) becomes the second neighbour.
+    newest = baselines.sknn_scores(tiny, "valid", neighbours=2, recent=1, weighting="same",
+                                   normalise=False, alpha=1.0)
+    np.testing.assert_allclose(newest[0, 1:], np.array([1, 2, 1, 0]) / 2)
+
+
+def test_order_aware_baselines_read_order_and_item_knn_does_not(synthetic) -> None:
+    log, split = synthetic
+    # Reverse every user's training order (keep the held-out items last).
+    reversed_log = log.ratings.copy()
+    held_out = pd.concat([split.valid, split.test])[["user_id", "item_id"]].assign(keep=True)
+    merged = reversed_log.merge(held_out, how="left", on=["user_id", "item_id"])
+    train = merged["keep"].isna().to_numpy()
+    reversed_log.loc[train, "timestamp"] = -reversed_log.loc[train, "timestamp"]
+    reversed_split = leave_last_out(reversed_log)
+    assert reversed_split.targets("test").tolist() == split.targets("test").tolist()
+    np.testing.assert_array_equal(
+        baselines.item_knn_scores(split, "test"), baselines.item_knn_scores(reversed_split, "test")
+    )
+    for scorer in (baselines.markov_chain_scores, baselines.sequential_rules_scores):
+        assert not np.array_equal(scorer(split, "test"), scorer(reversed_split, "test"))
+
+
+def test_markov_chain_continues_the_planted_series(synthetic) -> None:
+    log, split = synthetic
+    counts = baselines.transition_counts(split).toarray()
+    for series in log.truth.series:
+        codes = split.encode_items(np.array(series))
+        for part, following in zip(codes[:-1], codes[1:]):
+            # The next part is the most frequent successor of each part.
+            assert counts[part].argmax() == following, (series, part)
+
+
+def test_order_aware_baselines_rank_planted_successors_first(synthetic) -> None:
+    log, split = synthetic
+    # The planted successor of an item: the next part of a series, or C after B.
+    successor = {}
+    for series in log.truth.series:
+        codes = split.encode_items(np.array(series))
+        successor.update(zip(codes[:-1].tolist(), codes[1:].tolist()))
+    for triple in log.truth.triples:
+        _, b, c = split.encode_items(np.array(triple)).tolist()
+        successor.setdefault(b, c)
+    for stage in ("valid", "test"):
+        histories, targets = split.histories(stage), split.targets(stage)
+        planted = np.array([successor.get(int(h[-1])) == int(t) for h, t in zip(histories, targets)])
+        assert planted.sum() >= 10
+
+        def mrr(scores):
+            ranks = target_ranks(scores, targets, exclude=split.seen_items(stage))
+            return float(np.mean(1 / ranks[planted]))
+
+        knn = mrr(baselines.item_knn_scores(split, stage))
+        for scorer in (baselines.markov_chain_scores, baselines.sequential_rules_scores):
+            ordered = mrr(scorer(split, stage))
+            assert ordered > 0.9 and ordered > knn + 0.2, (scorer.__name__, stage, ordered, knn)
+        assert mrr(baselines.sknn_scores(split, stage)) > mrr(baselines.popularity_scores(split, stage))
+
+
+def test_order_aware_scores_do_not_depend_on_the_row_order(synthetic) -> None:
+    log, split = synthetic
+    shuffled = leave_last_out(log.ratings.sample(frac=1.0, random_state=4))
+    for scorer in (baselines.markov_chain_scores, baselines.sequential_rules_scores,
+                   baselines.sknn_scores):
+        np.testing.assert_array_equal(scorer(split, "test"), scorer(shuffled, "test"))
+
+
+def test_given_histories_are_scored_like_the_splits_own(synthetic) -> None:
+    _, split = synthetic
+    histories = split.histories("test")
+    for scorer in (baselines.popularity_scores, baselines.item_knn_scores,
+                   baselines.markov_chain_scores, baselines.sequential_rules_scores):
+        np.testing.assert_array_equal(scorer(split, "test", histories=histories),
+                                      scorer(split, "test"))
+    # A newcomer with a single known item: the chain reads it, popularity ignores it.
+    one = [histories[0][-1:]]
+    np.testing.assert_array_equal(
+        baselines.markov_chain_scores(split, histories=one)[0],
+        baselines.markov_chain_scores(split, "test")[0],
+    )
+    assert baselines.popularity_scores(split, histories=one).shape == (1, split.num_items + 1)
+    # SKNN: a given history belongs to nobody, so even the user whose history it is may
+    # vote; the split's own users never vote for themselves.
+    own = baselines.sknn_scores(split, "test")
+    given = baselines.sknn_scores(split, "test", histories=histories)
+    assert given.shape == own.shape and not np.array_equal(given, own)
+
+
+@pytest.mark.parametrize(
+    ("histories", "match"),
+    [
+        ([np.array([], dtype=np.int64)], "non-empty 1-D array"),
+        ([np.array([1.0, 2.0])], "integer item codes"),
+        ([np.array([0, 1])], "codes outside 1..4"),
+        ([np.array([5])], "codes outside 1..4"),
+        (np.array([1, 2]), "wrap a single history in a list"),
+        ([], "histories is empty"),
+    ],
+)
+def test_bad_histories_are_refused(tiny, histories, match) -> None:
+    for scorer in (baselines.popularity_scores, baselines.item_knn_scores,
+                   baselines.markov_chain_scores, baselines.sequential_rules_scores,
+                   baselines.sknn_scores):
+        with pytest.raises(ValueError, match=match):
+            scorer(tiny, "test", histories=histories)
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 
@@ -212,6 +389,18 @@ def test_random_scores_are_seeded(tiny) -> None:
         (lambda s, i: baselines.content_scores(s, i.iloc[:2]), "misses 2 item ids"),
         (lambda s, i: baselines.random_scores(s, seed=-1), "seed"),
         (lambda s, i: baselines.popularity_scores(s.train), "LeaveLastOut"),
+        (lambda s, i: baselines.markov_chain_scores(s, "test", alpha=1.5), "alpha must be"),
+        (lambda s, i: baselines.markov_chain_scores(s, "train"), "stage must be"),
+        (lambda s, i: baselines.sequential_rules(s, window=0), "window must be an int >= 1"),
+        (lambda s, i: baselines.sequential_rules_scores(s, weighting="log"), "weighting must"),
+        (lambda s, i: baselines.sequential_rules_scores(s, history=0), "history must be"),
+        (lambda s, i: baselines.sequential_rules_scores(s, history_weighting="x"),
+         "history_weighting must"),
+        (lambda s, i: baselines.sequential_rules_scores(s, normalise="yes"), "normalise must"),
+        (lambda s, i: baselines.sknn_scores(s, neighbours=0), "neighbours must be"),
+        (lambda s, i: baselines.sknn_scores(s, recent=0), "recent must be"),
+        (lambda s, i: baselines.sknn_scores(s, normalise=1), "normalise must"),
+        (lambda s, i: baselines.sknn_scores(s, alpha=-0.1), "alpha must be"),
     ],
 )
 def test_bad_input_raises_a_helpful_value_error(tiny, tiny_items, call, match) -> None:

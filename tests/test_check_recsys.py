@@ -7,6 +7,7 @@ fail a stub that raises NotImplementedError with a message that says so.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -20,13 +21,13 @@ def stub(*args):
     raise NotImplementedError("Exercise: replace this line with your solution.")
 
 
-@pytest.mark.parametrize("name", ["ndcg_at_k", "hit_rate", "knowledge_based"])
+@pytest.mark.parametrize("name", ["ndcg_at_k", "hit_rate", "knowledge_based", "markov_next_items"])
 def test_checkers_are_registered(name):
     assert getattr(check, name) is getattr(recsys, name)
     assert check.CHECKERS[name] is getattr(recsys, name)
 
 
-@pytest.mark.parametrize("name", ["ndcg_at_k", "hit_rate", "knowledge_based"])
+@pytest.mark.parametrize("name", ["ndcg_at_k", "hit_rate", "knowledge_based", "markov_next_items"])
 def test_a_stub_fails_with_not_implemented(name):
     verdict = getattr(check, name)(stub)
     assert not verdict.passed
@@ -185,3 +186,49 @@ def test_knowledge_tables_hold_the_edge_cases():
     assert pd.isna(items.set_index("item_id").loc[8, "year"])
     assert set(ratings.loc[ratings["user_id"] == 1, "item_id"]) == {7}
     assert set(ratings.loc[ratings["user_id"] == 2, "item_id"]) == {1, 2, 5}
+
+
+def _markov_solution(histories, last_item, k):
+    from collections import Counter
+
+    follows, popularity = Counter(), Counter()
+    for history in histories:
+        popularity.update(history)
+        follows.update(b for a, b in zip(history[:-1], history[1:]) if a == last_item)
+    return sorted(popularity, key=lambda item: (-follows[item], -popularity[item], item))[:k]
+
+
+def test_markov_next_items_passes_a_correct_function():
+    verdict = check.markov_next_items(_markov_solution)
+    assert verdict.passed, verdict.message
+
+
+def test_markov_next_items_agrees_with_the_course_baseline():
+    # The exercise's ranking is baselines.markov_chain_scores with alpha close to 1: the chain
+    # first, popularity only among its ties.
+    from course_utils import baselines, splits, synthetic
+
+    split = splits.leave_last_out(synthetic.make_synthetic_log().ratings)
+    histories = [h.tolist() for h in split.histories("valid")]
+    scores = baselines.markov_chain_scores(split, "valid", alpha=0.999999)
+    for user in (0, 5, 17):
+        last = int(split.histories("valid")[user][-1])
+        ours = _markov_solution(histories, last, 10)
+        np.testing.assert_array_equal(np.argsort(-scores[user], kind="stable")[:10], ours)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "says"),
+    [
+        (lambda h, last, k: _markov_solution(h, last, k)[::-1], "wrong order"),
+        (lambda h, last, k: sorted({i for x in h for i in x})[:k], "other items|wrong order"),
+        (lambda h, last, k: sorted(
+            {i for x in h for i in x},
+            key=lambda i: -sum(1 for x in h for a, b in zip(x[:-1], x[1:]) if a == last and b == i),
+        )[:k], "other items|wrong order"),
+    ],
+)
+def test_markov_next_items_fails_wrong_functions(wrong, says):
+    verdict = check.markov_next_items(wrong)
+    assert not verdict.passed
+    assert re.search(says, verdict.message), verdict.message

@@ -2,7 +2,9 @@
 
 ``check.ndcg_at_k`` and ``check.hit_rate`` check the ranking metrics for one held-out item
 per user; ``check.knowledge_based`` checks a knowledge-based (基于知识的推荐) filter written
-with pandas. The hidden cases are small tables built here, so no data is loaded.
+with pandas; ``check.markov_next_items`` checks a first-order Markov chain (马尔可夫链) that
+recommends what most often came next. The hidden cases are small tables built here, so no
+data is loaded.
 """
 
 from __future__ import annotations
@@ -236,5 +238,75 @@ def knowledge_based(function: Callable[..., Any]) -> Verdict:
             "years[0]..years[1] (both included; an unknown year never matches), whose mean "
             "is >= min_mean_rating and count >= min_ratings, and that the user has not "
             f"rated. The hidden items are: {titles}."
+        ),
+    )
+
+
+def _markov_reference(histories: list[list[int]], last_item: int, k: int) -> list[int]:
+    """The expected answer of :func:`markov_next_items`, written plainly."""
+    follows: dict[int, int] = {}
+    popularity: dict[int, int] = {}
+    for history in histories:
+        for item in history:
+            popularity[item] = popularity.get(item, 0) + 1
+        for earlier, later in zip(history[:-1], history[1:]):
+            if earlier == last_item:
+                follows[later] = follows.get(later, 0) + 1
+    ranked = sorted(popularity, key=lambda item: (-follows.get(item, 0), -popularity[item], item))
+    return ranked[:k]
+
+
+def _compare_codes(got: Any, expected: list[int]) -> str | None:
+    """Compare a learner's ranked list of item codes with the expected one, order included."""
+    try:
+        codes = [int(value) for value in got]
+    except (TypeError, ValueError):
+        return f"expected a list of item codes, got {type(got).__name__}"
+    if codes == expected:
+        return None
+    if sorted(codes) == sorted(expected):
+        return "the right items in the wrong order"
+    return "other items than expected"
+
+
+@register("markov_next_items")
+def markov_next_items(function: Callable[..., Any]) -> Verdict:
+    """Check a learner's first-order Markov chain recommender.
+
+    The function is called as ``function(histories, last_item, k)`` with training histories
+    (lists of item codes, oldest first) and must return the ``k`` item codes that appear in
+    the histories, ranked by how often they came directly after ``last_item``, then by how
+    often they appear at all (popularity, the back-off), then by the lower code.
+
+    Args:
+        function: the learner's function.
+
+    Returns:
+        The verdict.
+    """
+    histories = [[1, 2, 3, 4], [2, 3, 5], [1, 3, 2], [4, 2, 3, 1], [5, 1, 2]]
+    cases = [
+        Case((histories, 2, 3), _markov_reference(histories, 2, 3),
+             "3 followed 2 three times"),
+        Case((histories, 1, 2), _markov_reference(histories, 1, 2),
+             "2 followed 1 twice, 3 once"),
+        Case((histories, 4, 5), _markov_reference(histories, 4, 5),
+             "only 2 followed 4: popularity fills the rest"),
+        Case((histories, 9, 3), _markov_reference(histories, 9, 3),
+             "an item never seen: popularity alone, ties to the lower code"),
+        Case(([[7, 8], [7, 9], [7, 8]], 7, 1), [8], "k = 1"),
+        Case(([[3, 1], [3, 2]], 3, 2), [1, 2], "a tie in the counts goes to popularity, then the lower code"),
+        Case(([[1, 2]], 1, 5), [2, 1], "fewer items than k: all of them"),
+    ]
+    return run_cases(
+        "markov_next_items",
+        function,
+        cases,
+        compare=_compare_codes,
+        hint=(
+            "count, for every history, the pairs (earlier, later) of neighbours "
+            "(zip(history[:-1], history[1:])) whose earlier item is last_item, and count how "
+            "often each item appears at all; sort the items that appear by (-follows, "
+            "-popularity, code) and keep the first k."
         ),
     )
