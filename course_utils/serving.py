@@ -4,15 +4,17 @@ A trained model scores item *codes* for *user indices* of one split. A product n
 other side: "this person watched these movies, oldest first; what next?" This module is
 that thin layer around any of the course's trained Keras recommenders:
 
-* it checks the request (a non-empty history of known integer item ids, a sensible ``k``,
-  a known user id if one is given) and raises a ``ValueError`` that names the bad value;
+* it checks the request (a non-empty history of distinct, known integer item ids, a
+  sensible ``k``, a known user id if one is given) and raises a ``ValueError`` that names the
+  bad value;
 * it turns the history into the model's input: the last ``max_len`` item codes, left-padded
   with the padding code 0, exactly as :meth:`course_utils.splits.LeaveLastOut.padded_sequences`
   does for the evaluation;
-* it scores every item, drops the padding code and, by default, the movies already in the
-  history, and returns the best ``k`` as a ``pandas.DataFrame`` of ``item_id``, ``title`` and
-  ``score``, ranked from 1. Ties are broken by the lower item code, as in
-  :func:`course_utils.metrics.top_k`.
+* it scores every item, drops the padding code and, by default, the movies already seen:
+  those of the history and, for a known user, every movie of theirs in the split, even if
+  the request passes only part of their history; it returns the best ``k`` as a
+  ``pandas.DataFrame`` of ``item_id``, ``title`` and ``score``, ranked from 1. Ties are
+  broken by the lower item code, as in :func:`course_utils.metrics.top_k`.
 
 What a model can serve depends on its inputs, which the :class:`Recommender` reads from the
 model itself. An input named ``"user"`` takes a user index; any other input (``"sequence"``
@@ -20,8 +22,11 @@ in :mod:`course_utils.caser`) takes the window of item codes. So:
 
 * a sequence input only (a sequence model without a user table): any history;
 * a sequence input and a ``"user"`` input (Caser, which adds a user embedding): the history
-  of a known user (``user_id=...``), or an anonymous history, scored as the average of the
-  scores the model gives every known user with that history;
+  of a known user (``user_id=...``), or an anonymous history, scored in one forward pass as
+  the average user: every row of the ``user_embedding`` table replaced by the table's mean.
+  The course's models are linear in the user vector after that table, so this equals the
+  average of the scores the model gives every known user with that history, for the price of
+  one user;
 * a ``"user"`` input only (matrix factorisation): a known user only. Such a model never reads
   the history, so the history only filters what the user has already seen; an anonymous
   history is refused with a message that says so.
@@ -51,7 +56,6 @@ set_tensorflow_environment()
 
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 
-from course_utils import training  # noqa: E402
 from course_utils.metrics import top_k  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 
@@ -59,9 +63,6 @@ __all__ = ["USER_INPUT", "Recommender"]
 
 #: The name of the input that takes a user index; any other input takes the item codes.
 USER_INPUT = "user"
-
-# Users scored at once when an anonymous history is averaged over every known user.
-_USER_BATCH = 1024
 
 
 def _is_int(value: object) -> bool:
@@ -159,6 +160,8 @@ class Recommender:
             )
         self._model = model
         self._split = split
+        # The model with every user vector replaced by the mean one, built on first use.
+        self._average_user_model: keras.Model | None = None
         # Titles indexed by item code; code 0 (padding) has no title.
         self._titles = np.array(
             [""] + titles.loc[split.item_ids].astype(str).tolist(), dtype=object
@@ -231,6 +234,14 @@ class Recommender:
                 f"({', '.join(sorted({type(value).__name__ for value in bad}))})."
             )
         ids = np.asarray([int(value) for value in values], dtype=np.int64)
+        unique, counts = np.unique(ids, return_counts=True)
+        if (counts > 1).any():
+            repeated = unique[counts > 1].tolist()
+            raise ValueError(
+                f"history repeats the item ids {repeated[:5]}: a MovieLens user rates a movie "
+                "once, so each id may appear once; keep the latest of each, e.g. "
+                "list(dict.fromkeys(reversed(history)))[::-1]."
+            )
         position = np.searchsorted(self._split.item_ids, ids)
         clipped = np.minimum(position, self._split.num_items - 1)
         unknown = (position >= self._split.num_items) | (self._split.item_ids[clipped] != ids)
@@ -313,15 +324,9 @@ class Recommender:
         user = self._user_index(user_id)
         window = self._window_of_codes(codes)[None, :] if self.max_len else None
         if self.uses_user and user is None:
-            # An anonymous history: score it as every known user, then average. The last
-            # layer of Caser is linear in the user vector, so this equals scoring it with
-            # the average user vector.
-            users = np.arange(self._split.num_users, dtype=np.int32)
-            row = training.score_in_batches(
-                lambda batch: self._predict(np.repeat(window, len(batch), axis=0), batch),
-                users,
-                batch_size=_USER_BATCH,
-            ).mean(axis=0)
+            # An anonymous history: one forward pass as the average user (any row of the
+            # average-user model's table is the mean vector).
+            row = self._predict(window, np.zeros(1, dtype=np.int32), self._average_user())[0]
         else:
             users = np.array([user], dtype=np.int32) if self.uses_user else None
             row = self._predict(window, users)[0]
@@ -329,8 +334,39 @@ class Recommender:
         row[0] = -np.inf
         return row
 
-    def _predict(self, windows: np.ndarray | None, users: np.ndarray | None) -> np.ndarray:
+    def _average_user(self) -> keras.Model:
+        """Return a copy of the model whose user table holds the mean user vector in every row.
+
+        The scores of the course's models are linear in the user vector (it is concatenated
+        or added before the last dense layer, and dropout is off at inference), so one pass
+        with the mean vector gives the average of the scores over every known user.
+
+        Raises:
+            ValueError: if the model's user input does not go through a layer named
+                ``user_embedding``.
+        """
+        if self._average_user_model is None:
+            if self._user_table_size(self._model) is None:
+                raise ValueError(
+                    f"model {self.name!r} has a user input but no 'user_embedding' layer, so "
+                    "it cannot score an anonymous history as the average user; pass user_id=."
+                )
+            copy = keras.models.clone_model(self._model)
+            copy.set_weights(self._model.get_weights())
+            table = copy.get_layer("user_embedding")
+            weights = np.asarray(table.get_weights()[0])
+            table.set_weights([np.broadcast_to(weights.mean(axis=0), weights.shape).copy()])
+            self._average_user_model = copy
+        return self._average_user_model
+
+    def _predict(
+        self,
+        windows: np.ndarray | None,
+        users: np.ndarray | None,
+        model: keras.Model | None = None,
+    ) -> np.ndarray:
         """Score a batch of windows and/or user indices: one row of scores each."""
+        model = model or self._model
         inputs = {}
         if self._sequence_input is not None:
             inputs[self._sequence_input] = windows
@@ -338,14 +374,14 @@ class Recommender:
             inputs[USER_INPUT] = users
         # Feed the inputs in the structure the model was built with: a dict, a list or
         # a single tensor, matched by the inputs' names.
-        structure = self._model.input
+        structure = model.input
         if isinstance(structure, dict):
             feed = {key: inputs[tensor.name] for key, tensor in structure.items()}
         elif isinstance(structure, (list, tuple)):
             feed = [inputs[tensor.name] for tensor in structure]
         else:
             feed = inputs[structure.name]
-        scores = np.asarray(self._model.predict_on_batch(feed))
+        scores = np.asarray(model.predict_on_batch(feed))
         # A model that scores every position predicts, at the last one, the next item.
         return scores[:, -1, :] if self._per_position else scores
 
@@ -364,8 +400,9 @@ class Recommender:
         Args:
             history: MovieLens item ids, oldest first (for example ``[50, 172, 181]``).
             k: the number of recommendations, from 1 to the number of items.
-            exclude_seen: leave out the items of the history (a MovieLens user rates a
-                movie once); False ranks every item, as the unfiltered protocol does.
+            exclude_seen: leave out the items the user has seen (a MovieLens user rates a
+                movie once): those of the history and, for a known user, all of theirs in
+                the split; False ranks every item, as the unfiltered protocol does.
             user_id: a known user id, for models with a user input; None for an anonymous
                 history. A model without a user input checks it and ignores it.
 
@@ -375,7 +412,7 @@ class Recommender:
             fewer items are left to recommend.
 
         Raises:
-            ValueError: for an empty history, an unknown or non-integer item id, a ``k``
+            ValueError: for an empty history, an unknown, repeated or non-integer item id, a ``k``
                 that is not an integer from 1 to the number of items, a non-boolean
                 ``exclude_seen``, an unknown user id, or an anonymous history given to a
                 model that cannot read one.
@@ -389,6 +426,13 @@ class Recommender:
             raise ValueError(f"exclude_seen must be True or False, got {exclude_seen!r}.")
         codes = self._history_codes(history)
         row = self.scores(history, user_id=user_id)
+        if user_id is not None:
+            # A known user has seen everything the split holds for them, whatever part of
+            # their history this request passes.
+            user = self._user_index(user_id)
+            everything = self._split.histories("test")[user]
+            logged = [self._split.targets("test")[user : user + 1]]
+            codes = np.union1d(codes, np.concatenate([everything, *logged]))
         exclude = [codes] if exclude_seen else None
         best = top_k(row[None, :], int(k), exclude=exclude)[0]
         best = best[best > 0]

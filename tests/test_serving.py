@@ -112,6 +112,22 @@ def test_the_table_and_the_seen_filter(caser_recommender, split, log):
     assert unfiltered["item_id"].tolist() == split.decode_items(expected).tolist()
 
 
+def test_a_known_user_never_gets_a_movie_they_have_seen(caser_recommender, split):
+    # The request passes only the last three movies of user row 4; everything of theirs in
+    # the split (training, validation and test) is filtered, not just those three.
+    user_id = int(split.user_ids[4])
+    everything = set(caser_recommender.history_of(user_id, "test"))
+    everything.add(int(split.test["item_id"].iloc[4]))
+    partial = caser_recommender.history_of(user_id, "test")[-3:]
+    table = caser_recommender.recommend(partial, k=split.num_items - len(everything),
+                                        user_id=user_id)
+    assert not set(table["item_id"]) & everything
+    assert len(table) == split.num_items - len(everything)
+    # Anonymous, the same three movies filter only themselves.
+    anonymous = caser_recommender.recommend(partial, k=split.num_items - 3)
+    assert set(anonymous["item_id"]) & (everything - set(partial))
+
+
 def test_fewer_rows_when_few_items_are_left(caser_recommender, split):
     history = [int(item) for item in split.item_ids[:-4]]
     table = caser_recommender.recommend(history, k=10)
@@ -154,6 +170,8 @@ def test_a_long_history_keeps_its_last_items(caser_recommender, split):
         ([1, 2], 10, {"exclude_seen": "yes"}, "exclude_seen must be True or False"),
         ([1, 2], 10, {"user_id": 10_000}, "unknown user_id 10000"),
         ([1, 2], 10, {"user_id": 1.0}, "user_id must be an integer"),
+        ([1, 2, 1], 10, {}, r"history repeats the item ids \[1\]"),
+        (np.array([4, 4, 4]), 10, {}, r"history repeats the item ids \[4\]"),
     ],
 )
 def test_bad_requests_are_refused(caser_recommender, history, k, options, message):
@@ -312,3 +330,12 @@ def test_the_course_rnn_recommender(keras_modules, split, log, user_dim):
         got = recommender.scores(history, user_id=user_id)
         np.testing.assert_allclose(got[1:], expected[row, 1:], atol=1e-5)
     assert recommender.recommend(history, k=3)["item_id"].is_unique
+    if user_dim:
+        # Anonymous: one pass as the average user equals the mean of every user's scores.
+        last = sequence_rnn.last_position_model(model)
+        window = recommender.window(history)[None, :]
+        every_user = last.predict(
+            {"items": np.repeat(window, split.num_users, axis=0),
+             "user": np.arange(split.num_users, dtype="int32")}, verbose=0)
+        np.testing.assert_allclose(recommender.scores(history)[1:], every_user.mean(axis=0)[1:],
+                                   atol=1e-5)
