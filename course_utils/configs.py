@@ -69,26 +69,26 @@ LSTM: dict[str, Any] = {
 GRU: dict[str, Any] = {**LSTM, "cell": "gru"}
 
 #: Item-kNN (notebook 01): the neighbours kept per item.
-ITEM_KNN: dict[str, Any] = {"neighbours": 5}
+ITEM_KNN: dict[str, Any] = {"neighbours": 2}
 
 #: The first-order Markov chain: its share of the mix with popularity.
-MARKOV_CHAIN: dict[str, Any] = {"alpha": 0.99}
+MARKOV_CHAIN: dict[str, Any] = {"alpha": 0.2}
 
 #: Sequential rules.
 SEQUENTIAL_RULES: dict[str, Any] = {
-    "window": 3,
-    "weighting": "div",
-    "history": 1,
+    "window": 8,
+    "weighting": "linear",
+    "history": 12,
     "history_weighting": "div",
-    "normalise": False,
-    "alpha": 0.99,
+    "normalise": True,
+    "alpha": 0.1,
 }
 
 #: Sequence-aware nearest neighbours (V-SKNN).
 SKNN: dict[str, Any] = {
-    "neighbours": 100,
-    "recent": 10,
-    "weighting": "linear",
+    "neighbours": 25,
+    "recent": 100,
+    "weighting": "div",
     "normalise": True,
-    "alpha": 0.99,
+    "alpha": 0.7,
 }

@@ -46,8 +46,11 @@ __all__ = [
     "load",
     "ndcg_from_ranks",
     "paired_difference",
+    "per_user_ndcg",
     "provenance",
+    "runs",
     "standard_error",
+    "summary",
     "write",
 ]
 
@@ -341,3 +344,69 @@ def paired_difference(
     means = differences.mean(axis=1)
     errors = [standard_error(row) for row in differences]
     return float(means.mean()), float(np.mean(errors))
+
+
+# --- reading the leaderboard ----------------------------------------------------------------
+
+
+def runs(record: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """Return the runs of one model of a results file: one per training seed.
+
+    A model without training seeds (a classical baseline) has a single run: its entry.
+
+    Raises:
+        ValueError: If the file has no such model; the message lists the models.
+    """
+    models = record.get("models", {})
+    if label not in models:
+        raise ValueError(f"no model {label!r} in {record.get('name')}; it holds {list(models)}.")
+    entry = models[label]
+    return entry["runs"] if "runs" in entry else [entry]
+
+
+def summary(
+    record: dict[str, Any],
+    labels: Sequence[str] | None = None,
+    *,
+    stage: str = "test",
+    setting: str = "filtered",
+    metric_names: Sequence[str] = ("HR@10", "NDCG@10", "MRR", "coverage@10"),
+) -> Any:
+    """Return each model's mean and standard deviation over its seeds, as a table.
+
+    Args:
+        record: A results file with ``models`` (see :func:`runs`).
+        labels: The models, in order; all of them by default.
+        stage: ``"valid"`` or ``"test"``.
+        setting: ``"filtered"`` or ``"unfiltered"``.
+        metric_names: The metrics to show.
+
+    Returns:
+        A ``pandas.DataFrame`` indexed by model, with a ``(metric, "mean")`` and a
+        ``(metric, "sd")`` column per metric (the sample standard deviation over the seeds;
+        0 for a model without seeds) and a ``seeds`` column.
+    """
+    import pandas as pd
+
+    labels = list(record["models"]) if labels is None else list(labels)
+    rows = {}
+    for label in labels:
+        values = {name: [run[stage][setting][name] for run in runs(record, label)]
+                  for name in metric_names}
+        row = {}
+        for name, numbers in values.items():
+            row[(name, "mean")] = float(np.mean(numbers))
+            row[(name, "sd")] = float(np.std(numbers, ddof=1)) if len(numbers) > 1 else 0.0
+        row[("seeds", "")] = len(runs(record, label))
+        rows[label] = row
+    table = pd.DataFrame(rows).T
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    table["seeds"] = table["seeds"].astype(int)
+    return table
+
+
+def per_user_ndcg(
+    record: dict[str, Any], label: str, setting: str = "filtered", *, key: str = "test_ranks"
+) -> np.ndarray:
+    """Return a model's per-user test NDCG@10, one row per seed: shape ``(seeds, users)``."""
+    return np.stack([ndcg_from_ranks(run[key][setting]) for run in runs(record, label)])

@@ -145,3 +145,26 @@ def test_the_neural_models_use_the_settings_their_search_chose() -> None:
     chosen = {"mf": configs.MF, "caser": configs.CASER, "lstm": configs.LSTM, "gru": configs.GRU}
     for model, config in chosen.items():
         assert winners[model]["config"] == config, f"configs.{model.upper()} is not the winner"
+
+
+def test_summary_runs_and_per_user_ndcg() -> None:
+    record = {
+        "name": "demo",
+        "models": {
+            "Pop": {"test": {"filtered": {"NDCG@10": 0.1}}, "test_ranks": {"filtered": [1, 20]}},
+            "Net": {"runs": [
+                {"test": {"filtered": {"NDCG@10": 0.2}}, "test_ranks": {"filtered": [1, 3]}},
+                {"test": {"filtered": {"NDCG@10": 0.4}}, "test_ranks": {"filtered": [3, 1]}},
+            ]},
+        },
+    }
+    table = results.summary(record, metric_names=["NDCG@10"])
+    assert table.loc["Net", ("NDCG@10", "mean")] == pytest.approx(0.3)
+    assert table.loc["Net", ("NDCG@10", "sd")] == pytest.approx(np.std([0.2, 0.4], ddof=1))
+    assert table.loc["Pop", ("NDCG@10", "sd")] == 0.0 and table.loc["Net", "seeds"] == 2
+    np.testing.assert_allclose(results.per_user_ndcg(record, "Net"), [[1, 0.5], [0.5, 1]])
+    mean, _ = results.paired_difference(results.per_user_ndcg(record, "Net"),
+                                        results.per_user_ndcg(record, "Pop"))
+    assert mean == pytest.approx(0.75 - 0.5)
+    with pytest.raises(ValueError, match=r"no model 'CNN' in demo; it holds \['Pop', 'Net'\]"):
+        results.runs(record, "CNN")

@@ -1,0 +1,81 @@
+"""The recurrent models without a user term, retrained: what the user embedding buys.
+
+Run: ``python benchmarks/user_term_benchmark.py`` (about five minutes on a 2-core laptop).
+
+Notebook 08's LSTM and GRU add a learned user term ``W_u p_u`` to their scores. Leaving that
+term out at inference from a model trained with it (as notebook 10 does for a newcomer)
+measures a model that never learned to do without it. This benchmark retrains both with
+``user_dim=0`` (GRU4Rec's design: a user is known only through the movies the network
+reads), everything else as in ``course_utils/configs.py``, once per seed (42, 1, 2), and
+records the validation and test metrics, with and without the seen-item filter, and every
+user's test rank. Notebook 10 sets them beside the models with the term
+(``benchmarks/results/leaderboard.json``, which also holds the term left out at inference).
+It writes ``benchmarks/results/user_term.json``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SEEDS = (42, 1, 2)
+CODE_FILES = [
+    "benchmarks/user_term_benchmark.py",
+    "course_utils/configs.py",
+    "course_utils/sequence_rnn.py",
+    "course_utils/training.py",
+    "course_utils/metrics.py",
+    "course_utils/splits.py",
+]
+
+
+def main() -> int:
+    from course_utils.setup import setup_notebook
+
+    setup_notebook(verbose=False)
+    from course_utils import configs, data, metrics, results, sequence_rnn, splits
+
+    start = time.perf_counter()
+    split = splits.leave_last_out(data.load_movielens_100k().ratings)
+    models = {"LSTM": {**configs.LSTM, "user_dim": 0}, "GRU": {**configs.GRU, "user_dim": 0}}
+    provenance = results.provenance(split, CODE_FILES, {"models": models, "seeds": list(SEEDS)},
+                                    produced_by="python benchmarks/user_term_benchmark.py",
+                                    tensorflow=True)
+    stages = {stage: (split.targets(stage), split.seen_items(stage)) for stage in ("valid", "test")}
+    table = {}
+    for label, config in models.items():
+        runs = []
+        for seed in SEEDS:
+            model, metadata = sequence_rnn.train(split, {**config, "seed": seed}, verbose=False)
+            run = {"seed": seed, "training_seconds": round(metadata["seconds"], 1),
+                   "best_epoch": metadata["best_epoch"], "epochs": metadata["epochs"],
+                   "parameters": metadata["num_parameters"]}
+            for stage, (targets, seen) in stages.items():
+                scores = sequence_rnn.score(model, split, stage)
+                both = metrics.evaluate_both(scores, targets, seen)
+                run[stage] = {setting: {name: round(value, 6) for name, value in values.items()}
+                              for setting, values in both.items()}
+                if stage == "test":
+                    run["test_ranks"] = {
+                        "filtered": metrics.target_ranks(scores, targets, exclude=seen).tolist(),
+                        "unfiltered": metrics.target_ranks(scores, targets).tolist(),
+                    }
+            runs.append(run)
+            print(f"{label} without a user term, seed {seed}: valid NDCG@10 "
+                  f"{run['valid']['filtered']['NDCG@10']:.4f}, test "
+                  f"{run['test']['filtered']['NDCG@10']:.4f} filtered, "
+                  f"{run['test']['unfiltered']['NDCG@10']:.4f} unfiltered, "
+                  f"{metadata['seconds']:.0f} s", flush=True)
+        table[label] = {"config": config, "runs": runs}
+    results.write("user_term", {"models": table}, provenance=provenance,
+                  run_seconds=time.perf_counter() - start)
+    print(f"wrote benchmarks/results/user_term.json ({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
