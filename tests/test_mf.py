@@ -152,8 +152,8 @@ def test_the_model_survives_the_model_store(mf, split, trained, tmp_path: Path) 
 
     model, metadata = trained
     config = {**mf.DEFAULT_CONFIG, **FAST}
-    model_store.save("mf", model, config, metadata, data_dir=tmp_path)
-    loaded, loaded_metadata = model_store.load("mf", config, data_dir=tmp_path)
+    model_store.save("mf", model, config, metadata, split=split, data_dir=tmp_path)
+    loaded, loaded_metadata = model_store.load("mf", config, split=split, data_dir=tmp_path)
     assert loaded_metadata["best_epoch"] == metadata["best_epoch"]
     np.testing.assert_allclose(
         mf.score(loaded, split, "test"), mf.score(model, split, "test"), atol=1e-6

@@ -218,8 +218,8 @@ def test_saved_model_scores_the_same(trained, rnn, split, tmp_path: Path) -> Non
 
     model, metadata = trained
     config = {**SMALL, "cell": "gru"}
-    model_store.save("gru", model, config, metadata, data_dir=tmp_path)
-    loaded, loaded_metadata = model_store.load("gru", config, data_dir=tmp_path)
+    model_store.save("gru", model, config, metadata, split=split, data_dir=tmp_path)
+    loaded, loaded_metadata = model_store.load("gru", config, split=split, data_dir=tmp_path)
     assert loaded_metadata["best_epoch"] == metadata["best_epoch"]
     np.testing.assert_allclose(
         rnn.score(loaded, split, "valid"), rnn.score(model, split, "valid"), atol=1e-5
@@ -227,8 +227,8 @@ def test_saved_model_scores_the_same(trained, rnn, split, tmp_path: Path) -> Non
     # A model with the user term has a custom layer; it must load too.
     with_users = {**SMALL, "user_dim": 4}
     user_model = rnn.build_model(split.num_items, split.num_users, **with_users)
-    model_store.save("lstm", user_model, with_users, {}, data_dir=tmp_path)
-    loaded_user_model, _ = model_store.load("lstm", with_users, data_dir=tmp_path)
+    model_store.save("lstm", user_model, with_users, {}, split=split, data_dir=tmp_path)
+    loaded_user_model, _ = model_store.load("lstm", with_users, split=split, data_dir=tmp_path)
     np.testing.assert_allclose(
         rnn.score(loaded_user_model, split, "test"), rnn.score(user_model, split, "test"),
         atol=1e-5,
