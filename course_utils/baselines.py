@@ -491,7 +491,7 @@ def _training_sequences(split: LeaveLastOut) -> tuple[np.ndarray, np.ndarray]:
 def transition_counts(split: LeaveLastOut) -> sp.csr_matrix:
     """Count how often item ``j`` directly follows item ``i`` in the training histories.
 
-    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.4).
+    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.3).
 
     Args:
         split: The leave-last-out split; only its training histories are read.
@@ -523,7 +523,7 @@ def markov_chain_scores(
     by anything falls back to popularity; with ``alpha`` close to 1, popularity only breaks
     the chain's ties. Nothing is learned but counts.
 
-    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.4).
+    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.3).
 
     Args:
         split: The leave-last-out split; the counts come from ``split.train`` only.
@@ -643,7 +643,7 @@ def sequential_rules_scores(
     popular item's many rules do not drown a rarer item's few. The scores are then mixed
     with popularity: ``alpha * score / max(score) + (1 - alpha) * P(j)``.
 
-    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.4).
+    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.3).
 
     Args:
         split: The leave-last-out split; the rules come from the training histories only.
@@ -703,7 +703,7 @@ def sknn_scores(
     * [j in v's training history]``. The votes are mixed with popularity as in
     :func:`sequential_rules_scores`. A user is never their own neighbour.
 
-    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.4).
+    Taught in notebooks/01_recommender_systems_and_data.ipynb (section 6.3).
 
     Args:
         split: The leave-last-out split; neighbours come from the training histories.

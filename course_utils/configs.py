@@ -41,7 +41,7 @@ CASER: dict[str, Any] = {
     "horizontal_filters": 16,
     "vertical_filters": 4,
     "dropout": 0.5,
-    "user_dropout": 0.7,
+    "user_dropout": 0.5,
     "learning_rate": 0.003,
     "batch_size": 512,
     "max_epochs": 10,
@@ -55,18 +55,31 @@ LSTM: dict[str, Any] = {
     "max_len": 50,
     "embedding_dim": 64,
     "units": 64,
-    "dropout": 0.3,
+    "dropout": 0.2,
     "user_dim": 64,
     "user_dropout": 0.7,
-    "learning_rate": 0.003,
+    "learning_rate": 0.005,
     "batch_size": 32,
     "max_epochs": 15,
     "patience": 3,
     "seed": 42,
 }
 
-#: The GRU recommender (notebook 08): the LSTM's settings with a GRU cell, searched alike.
-GRU: dict[str, Any] = {**LSTM, "cell": "gru"}
+#: The GRU recommender (notebook 08): the same network with a GRU cell, searched alike.
+GRU: dict[str, Any] = {
+    "cell": "gru",
+    "max_len": 50,
+    "embedding_dim": 64,
+    "units": 64,
+    "dropout": 0.3,
+    "user_dim": 64,
+    "user_dropout": 0.7,
+    "learning_rate": 0.003,
+    "batch_size": 32,
+    "max_epochs": 30,
+    "patience": 3,
+    "seed": 42,
+}
 
 #: Item-kNN (notebook 01): the neighbours kept per item.
 ITEM_KNN: dict[str, Any] = {"neighbours": 2}
