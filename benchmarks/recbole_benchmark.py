@@ -5,9 +5,10 @@ Run (one command; the first run builds RecBole's environment, a few minutes):
     python benchmarks/recbole_benchmark.py
 
 RecBole needs PyTorch and NumPy < 2, so it is not a course dependency: this script creates
-its own virtual environment, ``.venv-recbole`` (``torch==2.13.*``, ``numpy<2``,
-``recbole==1.2.1``, then ``setuptools<70``, which RecBole imports, without its
-dependencies), and runs ``benchmarks/recbole_worker.py`` inside it once per training run.
+its own virtual environment, ``.venv-recbole`` (``torch==2.13.*``, ``numpy<2``, ``pandas<3``,
+whose copy-on-write rules RecBole 1.2.1 predates, ``recbole==1.2.1``, then ``setuptools<70``,
+which RecBole imports, without its dependencies), and runs ``benchmarks/recbole_worker.py``
+inside it once per training run.
 
 What it does:
 
@@ -49,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 VENV = ROOT / ".venv-recbole"
 WORK = ROOT / "build" / "recbole"
 DATASET = "ml100k_course"
-REQUIREMENTS = ["torch==2.13.*", "numpy<2", "recbole==1.2.1"]
+REQUIREMENTS = ["torch==2.13.*", "numpy<2", "pandas<3", "recbole==1.2.1"]
 SEEDS = (42, 1, 2)
 
 #: Each model: its fixed settings, its grid, its cap on epochs and early-stopping patience,

@@ -155,6 +155,7 @@ def main(job_path: str, output_path: str) -> int:
         "valid": _ranks(model, dataset, valid_data, job, "valid"),
         "test": _ranks(model, dataset, test_data, job, "test"),
         "versions": {"torch": torch.__version__, "numpy": np.__version__,
+                     "pandas": __import__("pandas").__version__,
                      "recbole": __import__("recbole").__version__},
     }
     with open(output_path, "w", encoding="utf-8") as stream:

@@ -46,8 +46,9 @@ __all__ = [
     "store_dir",
 ]
 
-#: The models that notebooks 06 to 08 train and store, by the label the later notebooks
-#: print: (name in the store, module with ``train`` and ``score``, configuration).
+#: The models of Part II, by the label the later notebooks print: (name in the store, module
+#: with ``train`` and ``score``, configuration). Notebooks 06 to 08 train and store MF, Caser
+#: and the LSTM; the GRU is trained and stored by the first notebook that loads it.
 COURSE_MODELS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "MF": ("mf", mf, mf.DEFAULT_CONFIG),
     "Caser": ("caser", caser, caser.DEFAULT_CONFIG),
@@ -242,7 +243,7 @@ def load_or_train_course_models(
     data_dir: str | Path | None = None,
     verbose: bool = True,
 ) -> dict[str, tuple[keras.Model, dict[str, Any]]]:
-    """Load the models that notebooks 06 to 08 stored, training any that is missing.
+    """Load the stored models of Part II, training any that is missing.
 
     Each model goes through :func:`load_or_train` under its name and configuration in
     :data:`COURSE_MODELS`; a missing one is trained with its module's ``train`` (one line per
