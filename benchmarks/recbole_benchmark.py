@@ -135,7 +135,17 @@ def run_job(python: Path, model: str, settings: dict, seed: int, split_info: dic
     log_path.parent.mkdir(parents=True, exist_ok=True)
     job = {"model": model, "dataset": DATASET, "data_path": str(WORK), "seed": seed,
            "settings": settings, "threads": os.cpu_count() or 2, **split_info}
-    job_path.write_text(json.dumps(job), encoding="utf-8")
+    text = json.dumps(job)
+    if (out_path.is_file() and job_path.is_file()
+            and job_path.read_text(encoding="utf-8") == text):
+        # The same job (settings, seed, split and targets) finished before: an interrupted
+        # benchmark resumes instead of training it again.
+        result = json.loads(out_path.read_text(encoding="utf-8"))
+        print(f"{model} seed {seed} {settings}: reused {out_path.relative_to(ROOT)}, "
+              f"valid NDCG@10 {result['recbole_valid_NDCG@10']:.4f}", flush=True)
+        return result
+    out_path.unlink(missing_ok=True)
+    job_path.write_text(text, encoding="utf-8")
     print(f"{model} seed {seed} {settings}", flush=True)
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import tempfile
 import time
@@ -158,8 +159,11 @@ def main(job_path: str, output_path: str) -> int:
                      "pandas": __import__("pandas").__version__,
                      "recbole": __import__("recbole").__version__},
     }
-    with open(output_path, "w", encoding="utf-8") as stream:
+    # Written to a temporary file and renamed, so a killed run leaves no partial result.
+    temporary = output_path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as stream:
         json.dump(result, stream)
+    os.replace(temporary, output_path)
     return 0
 
 
