@@ -2,9 +2,10 @@
 
 The timing benchmarks come first, then the experiments that write results files, in the
 order they depend on each other: the baseline search, the neural search (about an hour),
-the leaderboard, the user-term ablation and the held-out-user cold start. RecBole runs only
-with ``--recbole``: it builds its own environment and takes hours. ``--only NAME ...`` runs
-some scripts only (their file names without ``.py``). See README.md in this folder.
+the leaderboard, the user-term ablation, the held-out-user cold start and the tie-order
+artefact. RecBole runs only with ``--recbole``: it builds its own environment and takes
+hours. ``--only NAME ...`` runs some scripts only (their file names without ``.py``). See
+README.md in this folder.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ORDER = (
     "recommender_benchmark",
     "user_term_benchmark",
     "cold_start_benchmark",
+    "tie_order_benchmark",
 )
 
 

@@ -111,7 +111,7 @@ def course_split():
 def test_results_files_exist() -> None:
     names = {path.stem for path in RESULT_FILES}
     expected = {"baseline_search", "neural_search", "leaderboard", "recbole", "cold_start",
-                "user_term"}
+                "user_term", "tie_order"}
     assert expected <= names, f"missing results files: {sorted(expected - names)}"
 
 
