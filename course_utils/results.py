@@ -61,34 +61,68 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPOSITORY / "benchmarks" / "results"
 
 
-def _code_lines(source: str) -> list[str]:
-    """Return the lines of Python source that are code: no docstring, comment or blank line."""
-    tree = ast.parse(source)
-    dropped: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = node.body[0] if node.body else None
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                dropped.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
-    lines = []
-    for number, line in enumerate(source.splitlines(), start=1):
-        text = line.rstrip()
-        if number in dropped or not text.strip() or text.lstrip().startswith("#"):
+def _is_docstring(node: ast.stmt) -> bool:
+    """Whether a statement is a string on its own, as a docstring is."""
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _imports_course_module(node: Any) -> bool:
+    """Whether a statement is ``from course_utils... import ...`` or a relative import."""
+    return isinstance(node, ast.ImportFrom) and (
+        node.level > 0 or (node.module or "").split(".")[0] == "course_utils"
+    )
+
+
+def _canonical(node: Any) -> Any:
+    """Return a syntax tree as nested lists: node types and fields, no positions or docs.
+
+    Empty fields (``None``, ``[]``) are left out, so fields that newer Pythons add with an
+    empty default (``type_params``) do not change the result. A run of imports from the
+    course's own package counts as the set of names it binds, not the module paths or the
+    grouping of the lines, so moving a module between the course's folders keeps the digest
+    (each module's own code is fingerprinted under its file name).
+    """
+    if isinstance(node, list):
+        canonical: list[Any] = []
+        run: list[Any] = []  # the names bound by consecutive imports of the course's modules
+        for item in node:
+            if _imports_course_module(item):
+                run.extend(["CourseImport", alias.name, alias.asname or ""] for alias in item.names)
+                continue
+            canonical.extend(sorted(run))
+            run = []
+            canonical.append(_canonical(item))
+        return canonical + sorted(run)
+    if not isinstance(node, ast.AST):
+        return [type(node).__name__, repr(node)]
+    body = getattr(node, "body", None)
+    fields = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if (
+            name == "body"
+            and isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and _is_docstring(body[0])
+        ):
+            value = body[1:]
+        if value is None or value == []:
             continue
-        lines.append(text)
-    return lines
+        fields.append([name, _canonical(value)])
+    return [type(node).__name__, fields]
 
 
 def code_digest(paths: Iterable[str | Path]) -> str:
     """Return a sha256 digest of the code in some Python files, in the given order.
 
-    Docstrings, comment lines and blank lines are left out, so an edit to the
-    documentation keeps the digest; any edit to a line of code changes it. The digest is
-    the same on every machine and Python version (it reads lines, not a syntax tree dump).
+    The digest reads each file's syntax tree, so docstrings, comments, blank lines and
+    formatting (line breaks, quotes, trailing commas) leave it unchanged, and so does moving
+    one of the course's modules to another of its folders (its imports keep their names).
+    Any edit to what the code computes changes it. Each file counts under its file name.
 
     Args:
         paths: Python files, absolute or relative to the repository's root.
@@ -108,7 +142,8 @@ def code_digest(paths: Iterable[str | Path]) -> str:
             raise ValueError(f"no such code file: {entry}; name files of the repository.")
         digest.update(path.name.encode())
         digest.update(b"\0")
-        digest.update("\n".join(_code_lines(path.read_text(encoding="utf-8"))).encode())
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        digest.update(json.dumps(_canonical(tree), separators=(",", ":")).encode())
         digest.update(b"\0")
     return digest.hexdigest()
 

@@ -40,6 +40,24 @@ def test_code_digest_ignores_documentation_but_not_code(tmp_path: Path) -> None:
         results.code_digest([tmp_path / "missing.py"])
 
 
+def test_code_digest_ignores_formatting_and_where_course_modules_live(tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text("from course_utils import data, training\nimport numpy as np\n\n"
+                    "def f(x):\n    return training.fit(x, 'a', [1, 2])\n")
+    before = results.code_digest([path])
+    path.write_text("from course_utils.models import training  # moved\n"
+                    "from course_utils import data\nimport numpy as np\n\n"
+                    'def f(x):\n    return training.fit(\n        x,\n        "a",\n        [1, 2],\n    )\n')
+    assert results.code_digest([path]) == before, "formatting and a module's folder do not count"
+    path.write_text("from course_utils import data, sequence_rnn as training\n"
+                    "import numpy as np\n\n"
+                    "def f(x):\n    return training.fit(x, 'a', [1, 2])\n")
+    assert results.code_digest([path]) != before, "which module is bound still counts"
+    path.write_text("from course_utils import data, training\nimport numpy.linalg as np\n\n"
+                    "def f(x):\n    return training.fit(x, 'a', [1, 2])\n")
+    assert results.code_digest([path]) != before, "other packages' modules still count"
+
+
 def test_config_digest_sorts_keys_and_refuses_non_json() -> None:
     assert results.config_digest({"a": 1, "b": [2]}) == results.config_digest({"b": [2], "a": 1})
     assert results.config_digest({"a": 1}) != results.config_digest({"a": 2})
