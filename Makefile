@@ -25,7 +25,7 @@ test: setup browser
 
 # The browser tests (tests/test_browser.py) drive the system's chromium; install it if missing.
 browser:
-	@bash scripts/ensure_chromium.sh
+	@bash tools/ensure_chromium.sh
 
 setup: $(STAMP)
 	$(BIN)/python -m course_utils.data fetch
@@ -38,13 +38,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 execute: setup
-	$(BIN)/python -m course_utils.notebooks execute $(NB)
+	$(BIN)/python -m tools.notebooks execute $(NB)
 
 student: setup
-	$(BIN)/python -m course_utils.notebooks student --out student
+	$(BIN)/python -m tools.notebooks student --out student
 
 site: setup
-	$(BIN)/python -m course_utils.site build --out site
+	$(BIN)/python -m tools.site build --out site
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

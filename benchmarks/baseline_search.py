@@ -41,19 +41,32 @@ GRIDS = {
         {"alpha": a} for a in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 1.0)
     ],
     "sequential rules": [
-        {"window": w, "weighting": wt, "history": h, "history_weighting": hw, "normalise": n,
-         "alpha": a}
+        {
+            "window": w,
+            "weighting": wt,
+            "history": h,
+            "history_weighting": hw,
+            "normalise": n,
+            "alpha": a,
+        }
         for w, wt, h, hw, n, a in itertools.product(
-            (1, 2, 3, 5, 8, 12, 20), baselines.WEIGHTINGS, (1, 2, 3, 5, 8, 12),
-            ("div", "quadratic"), (False, True), (0.3, 0.5, 0.7, 0.9, 0.99),
+            (1, 2, 3, 5, 8, 12, 20),
+            baselines.WEIGHTINGS,
+            (1, 2, 3, 5, 8, 12),
+            ("div", "quadratic"),
+            (False, True),
+            (0.3, 0.5, 0.7, 0.9, 0.99),
         )
         if (w > 1 or wt == "same") and (h > 1 or hw == "div")
     ],
     "SKNN": [
         {"neighbours": k, "recent": m, "weighting": wt, "normalise": n, "alpha": a}
         for k, m, wt, n, a in itertools.product(
-            (10, 25, 50, 100, 200, 400), (5, 10, 20, 50, 100, None), ("same", "div", "linear"),
-            (False, True), (0.5, 0.9, 0.99),
+            (10, 25, 50, 100, 200, 400),
+            (5, 10, 20, 50, 100, None),
+            ("same", "div", "linear"),
+            (False, True),
+            (0.5, 0.9, 0.99),
         )
         if m is not None or wt == "same"  # with the whole history, only "same" is a V-SKNN
     ],
@@ -99,7 +112,9 @@ def main() -> int:
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
     provenance = results.provenance(
-        split, CODE_FILES, {"grids": GRIDS, "refine": REFINE},
+        split,
+        CODE_FILES,
+        {"grids": GRIDS, "refine": REFINE},
         produced_by="python benchmarks/baseline_search.py",
     )
     targets, seen = split.targets("valid"), split.seen_items("valid")
@@ -151,24 +166,31 @@ def main() -> int:
             f"{chosen['valid NDCG@10']:.4f} with {chosen['config']}",
             flush=True,
         )
-    with open(results.RESULTS_DIR / "baseline_search.csv", "w", newline="", encoding="utf-8") as out:
+    with open(
+        results.RESULTS_DIR / "baseline_search.csv", "w", newline="", encoding="utf-8"
+    ) as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "config": repr(row["config"])})
     payload = {
-        "selection": "the best validation NDCG@10 with the history filtered (\"filtered\"), "
-        "and without the filter (\"unfiltered\"); the grid's order breaks ties",
+        "selection": 'the best validation NDCG@10 with the history filtered ("filtered"), '
+        'and without the filter ("unfiltered"); the grid\'s order breaks ties',
         "configurations_tried": {
             method: sum(row["method"] == method for row in rows) for method in GRIDS
         },
         "best": {
             method: {
-                "filtered": {"config": b[""]["config"], "valid NDCG@10": b[""]["valid NDCG@10"],
-                             "valid HR@10": b[""]["valid HR@10"]},
-                "unfiltered": {"config": b[" unfiltered"]["config"],
-                               "valid NDCG@10": b[" unfiltered"]["valid NDCG@10 unfiltered"],
-                               "valid HR@10": b[" unfiltered"]["valid HR@10 unfiltered"]},
+                "filtered": {
+                    "config": b[""]["config"],
+                    "valid NDCG@10": b[""]["valid NDCG@10"],
+                    "valid HR@10": b[""]["valid HR@10"],
+                },
+                "unfiltered": {
+                    "config": b[" unfiltered"]["config"],
+                    "valid NDCG@10": b[" unfiltered"]["valid NDCG@10 unfiltered"],
+                    "valid HR@10": b[" unfiltered"]["valid HR@10 unfiltered"],
+                },
             }
             for method, b in best.items()
         },
@@ -176,8 +198,10 @@ def main() -> int:
     path = results.write(
         "baseline_search", payload, provenance=provenance, run_seconds=time.perf_counter() - start
     )
-    print(f"wrote {path.relative_to(ROOT)} and baseline_search.csv "
-          f"({time.perf_counter() - start:.0f} s)")
+    print(
+        f"wrote {path.relative_to(ROOT)} and baseline_search.csv "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
     return 0
 
 

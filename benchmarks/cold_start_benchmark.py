@@ -74,22 +74,36 @@ def main(argv: list[str] | None = None) -> int:
     import keras
     import numpy as np
 
-    from course_utils import (
-        baselines, caser, configs, data, metrics, mf, results, sequence_rnn, splits, training,
-    )
+    from course_utils import baselines, configs, data, metrics, results, splits
+    from course_utils.models import caser, mf, sequence_rnn, training
 
     start = time.perf_counter()
     ratings = data.load_movielens_100k().ratings
     course = splits.leave_last_out(ratings)
-    run_config = {"folds": FOLDS, "folds_run": args.folds, "fold_seeds": FOLD_SEEDS[: args.folds],
-                  "user_shuffle_seed": USER_SHUFFLE_SEED, "known": list(KNOWN),
-                  "models": {"MF": configs.MF, "Caser": configs.CASER, "LSTM": configs.LSTM,
-                             "GRU": configs.GRU},
-                  "baselines": {"item-kNN": configs.ITEM_KNN, "Markov chain": configs.MARKOV_CHAIN,
-                                "sequential rules": configs.SEQUENTIAL_RULES,
-                                "SKNN": configs.SKNN}}
+    run_config = {
+        "folds": FOLDS,
+        "folds_run": args.folds,
+        "fold_seeds": FOLD_SEEDS[: args.folds],
+        "user_shuffle_seed": USER_SHUFFLE_SEED,
+        "known": list(KNOWN),
+        "models": {
+            "MF": configs.MF,
+            "Caser": configs.CASER,
+            "LSTM": configs.LSTM,
+            "GRU": configs.GRU,
+        },
+        "baselines": {
+            "item-kNN": configs.ITEM_KNN,
+            "Markov chain": configs.MARKOV_CHAIN,
+            "sequential rules": configs.SEQUENTIAL_RULES,
+            "SKNN": configs.SKNN,
+        },
+    }
     provenance = results.provenance(
-        course, CODE_FILES, run_config, tensorflow=True,
+        course,
+        CODE_FILES,
+        run_config,
+        tensorflow=True,
         produced_by=f"python benchmarks/cold_start_benchmark.py --folds {args.folds}",
     )
     shuffled = np.random.default_rng(USER_SHUFFLE_SEED).permutation(course.user_ids)
@@ -124,9 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         scorable = targets > 0
 
         trained = {}
-        for label, module, config in (("MF", mf, configs.MF), ("Caser", caser, configs.CASER),
-                                      ("LSTM", sequence_rnn, configs.LSTM),
-                                      ("GRU", sequence_rnn, configs.GRU)):
+        for label, module, config in (
+            ("MF", mf, configs.MF),
+            ("Caser", caser, configs.CASER),
+            ("LSTM", sequence_rnn, configs.LSTM),
+            ("GRU", sequence_rnn, configs.GRU),
+        ):
             model, metadata = module.train(split, {**config, "seed": seed}, verbose=False)
             trained[label] = model
             seconds.setdefault(label, []).append(round(metadata["seconds"], 1))
@@ -136,19 +153,22 @@ def main(argv: list[str] | None = None) -> int:
         caser_newcomer.set_weights(trained["Caser"].get_weights())
         table = caser_newcomer.get_layer("user_embedding")
         table.set_weights([np.zeros_like(table.get_weights()[0])])
-        recurrent = {label: sequence_rnn.last_position_model(trained[label], with_user=False)
-                     for label in ("LSTM", "GRU")}
+        recurrent = {
+            label: sequence_rnn.last_position_model(trained[label], with_user=False)
+            for label in ("LSTM", "GRU")
+        }
 
         def windows(histories, width):
             out = np.zeros((len(histories), width), dtype="int32")
             for row, history in enumerate(histories):
                 recent = history[-width:]
-                out[row, width - len(recent):] = recent
+                out[row, width - len(recent) :] = recent
             return out
 
         for known in KNOWN:
-            histories = [split.encode_items(ids if known is None else ids[-known:])
-                         for ids in known_ids]
+            histories = [
+                split.encode_items(ids if known is None else ids[-known:]) for ids in known_ids
+            ]
             # A newcomer whose known movies no training user rated knows nothing usable:
             # every model then falls back to what it does with an empty history.
             usable = [len(h) > 0 for h in histories]
@@ -156,27 +176,36 @@ def main(argv: list[str] | None = None) -> int:
             scores = {
                 "Pop": baselines.popularity_scores(split, histories=safe),
                 "item-kNN": baselines.item_knn_scores(split, histories=safe, **configs.ITEM_KNN),
-                "Markov chain": baselines.markov_chain_scores(split, histories=safe,
-                                                              **configs.MARKOV_CHAIN),
+                "Markov chain": baselines.markov_chain_scores(
+                    split, histories=safe, **configs.MARKOV_CHAIN
+                ),
                 "sequential rules": baselines.sequential_rules_scores(
-                    split, histories=safe, **configs.SEQUENTIAL_RULES),
+                    split, histories=safe, **configs.SEQUENTIAL_RULES
+                ),
                 "SKNN": baselines.sknn_scores(split, histories=safe, **configs.SKNN),
             }
             fold_in = np.stack([item_vectors[h].mean(axis=0) for h in safe])
             mf_scores = fold_in @ item_vectors.T + item_bias
             mf_scores[:, 0] = -np.inf
             scores["MF (fold-in)"] = mf_scores
-            caser_inputs = {"sequence": windows(safe, configs.CASER["max_len"]),
-                            "user": np.zeros(len(safe), dtype="int32")}
+            caser_inputs = {
+                "sequence": windows(safe, configs.CASER["max_len"]),
+                "user": np.zeros(len(safe), dtype="int32"),
+            }
             scores["Caser (zero user vector)"] = training.score_in_batches(
-                lambda rows: caser_newcomer.predict_on_batch(
-                    {name: values[rows] for name, values in caser_inputs.items()}),
-                np.arange(len(safe)))
+                lambda rows: caser_newcomer.predict_on_batch(  # noqa: B023
+                    {name: values[rows] for name, values in caser_inputs.items()}  # noqa: B023
+                ),
+                np.arange(len(safe)),
+            )
             for label, last in recurrent.items():
                 items = windows(safe, configs.LSTM["max_len"])
                 scores[f"{label} (no user term)"] = training.score_in_batches(
                     lambda rows, last=last, items=items: last.predict_on_batch(
-                        {"items": items[rows]}), np.arange(len(safe)))
+                        {"items": items[rows]}
+                    ),
+                    np.arange(len(safe)),
+                )
             for label, matrix in scores.items():
                 matrix = np.array(matrix, dtype=np.float64)
                 # Without a usable history, every score but popularity's is meaningless:
@@ -184,13 +213,19 @@ def main(argv: list[str] | None = None) -> int:
                 matrix[~np.array(usable)] = scores["Pop"][~np.array(usable)]
                 user_ranks = np.full(len(held), split.num_items, dtype=np.int64)
                 user_ranks[scorable] = metrics.target_ranks(
-                    matrix[scorable], targets[scorable],
-                    exclude=[h for h, ok in zip(histories, scorable) if ok])
+                    matrix[scorable],
+                    targets[scorable],
+                    exclude=[h for h, ok in zip(histories, scorable) if ok],
+                )
                 ranks.setdefault(label, {}).setdefault(setting_name(known), []).extend(
-                    user_ranks.tolist())
+                    user_ranks.tolist()
+                )
         held_users += held.tolist()
-        print(f"fold {fold + 1}/{args.folds}: {len(held)} users held out, seed {seed}; "
-              f"{time.perf_counter() - start:.0f} s so far", flush=True)
+        print(
+            f"fold {fold + 1}/{args.folds}: {len(held)} users held out, seed {seed}; "
+            f"{time.perf_counter() - start:.0f} s so far",
+            flush=True,
+        )
 
     summary = {}
     for label, by_setting in ranks.items():
@@ -198,15 +233,25 @@ def main(argv: list[str] | None = None) -> int:
         for setting, values in by_setting.items():
             values = np.array(values)
             ndcg = results.ndcg_from_ranks(values)
-            summary[label][setting] = {"NDCG@10": round(float(ndcg.mean()), 6),
-                                       "NDCG@10 standard error": round(results.standard_error(ndcg), 6),
-                                       "HR@10": round(float(np.mean(values <= 10)), 6)}
-        print(f"{label:<26}" + "  ".join(f"{s} {v['NDCG@10']:.4f}" for s, v in summary[label].items()),
-              flush=True)
+            summary[label][setting] = {
+                "NDCG@10": round(float(ndcg.mean()), 6),
+                "NDCG@10 standard error": round(results.standard_error(ndcg), 6),
+                "HR@10": round(float(np.mean(values <= 10)), 6),
+            }
+        print(
+            f"{label:<26}"
+            + "  ".join(f"{s} {v['NDCG@10']:.4f}" for s, v in summary[label].items()),
+            flush=True,
+        )
     results.write(
         "cold_start",
-        {"held_out_users": held_users, "summary": summary, "ranks": ranks, "notes": notes,
-         "training_seconds": seconds},
+        {
+            "held_out_users": held_users,
+            "summary": summary,
+            "ranks": ranks,
+            "notes": notes,
+            "training_seconds": seconds,
+        },
         provenance=provenance,
         run_seconds=time.perf_counter() - start,
     )

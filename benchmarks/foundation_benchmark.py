@@ -38,7 +38,9 @@ def import_seconds() -> tuple[float, bool]:
         "course_utils.splits, course_utils.metrics, course_utils.check; "
         "print(time.perf_counter() - s, 'tensorflow' in sys.modules)"
     )
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     seconds, imported = output.stdout.split()
     return float(seconds), imported == "True"
 
@@ -52,7 +54,12 @@ def main() -> int:
     movielens = data.load_movielens_100k()
     rows.append(("load ML-100K from the cache", median_seconds(data.load_movielens_100k)))
     split = splits.leave_last_out(movielens.ratings)
-    rows.append(("leave_last_out on ML-100K", median_seconds(lambda: splits.leave_last_out(movielens.ratings))))
+    rows.append(
+        (
+            "leave_last_out on ML-100K",
+            median_seconds(lambda: splits.leave_last_out(movielens.ratings)),
+        )
+    )
     import numpy as np
 
     scores = np.random.default_rng(0).normal(size=(split.num_users, split.num_items + 1))

@@ -37,8 +37,20 @@ sys.path.insert(0, str(ROOT))
 SEEDS = (42, 1, 2)
 FINALISTS = 3
 CSV_PATH = ROOT / "benchmarks" / "results" / "neural_search.csv"
-FIELDS = ["model", "config", "seed", "valid NDCG@10", "valid HR@10", "valid NDCG@10 unfiltered",
-          "valid HR@10 unfiltered", "best epoch", "epochs", "training s", "load", "code"]
+FIELDS = [
+    "model",
+    "config",
+    "seed",
+    "valid NDCG@10",
+    "valid HR@10",
+    "valid NDCG@10 unfiltered",
+    "valid HR@10 unfiltered",
+    "best epoch",
+    "epochs",
+    "training s",
+    "load",
+    "code",
+]
 CODE_FILES = [
     "benchmarks/neural_search.py",
     "course_utils/mf.py",
@@ -73,21 +85,50 @@ def grids() -> dict[str, list[dict]]:
 #: The configurations the grids' overrides start from: those of the notebooks' first searches,
 #: written out here so that the search does not depend on what it later chooses.
 BASE_CONFIGS = {
-    "mf": {"embedding_dim": 32, "l2": 3e-5, "learning_rate": 0.003, "batch_size": 32,
-           "passes_per_epoch": 5, "max_epochs": 60, "patience": 3, "seed": 42},
-    "caser": {"max_len": 5, "embedding_dim": 64, "horizontal_filters": 16, "vertical_filters": 4,
-              "dropout": 0.5, "user_dropout": 0.7, "learning_rate": 0.003, "batch_size": 512,
-              "max_epochs": 10, "patience": 2, "seed": 42},
-    "lstm": {"cell": "lstm", "max_len": 50, "embedding_dim": 64, "units": 64, "dropout": 0.3,
-             "user_dim": 64, "user_dropout": 0.7, "learning_rate": 0.003, "batch_size": 32,
-             "max_epochs": 15, "patience": 3, "seed": 42},
+    "mf": {
+        "embedding_dim": 32,
+        "l2": 3e-5,
+        "learning_rate": 0.003,
+        "batch_size": 32,
+        "passes_per_epoch": 5,
+        "max_epochs": 60,
+        "patience": 3,
+        "seed": 42,
+    },
+    "caser": {
+        "max_len": 5,
+        "embedding_dim": 64,
+        "horizontal_filters": 16,
+        "vertical_filters": 4,
+        "dropout": 0.5,
+        "user_dropout": 0.7,
+        "learning_rate": 0.003,
+        "batch_size": 512,
+        "max_epochs": 10,
+        "patience": 2,
+        "seed": 42,
+    },
+    "lstm": {
+        "cell": "lstm",
+        "max_len": 50,
+        "embedding_dim": 64,
+        "units": 64,
+        "dropout": 0.3,
+        "user_dim": 64,
+        "user_dropout": 0.7,
+        "learning_rate": 0.003,
+        "batch_size": 32,
+        "max_epochs": 15,
+        "patience": 3,
+        "seed": 42,
+    },
 }
 BASE_CONFIGS["gru"] = {**BASE_CONFIGS["lstm"], "cell": "gru"}
 
 
 def modules() -> dict[str, object]:
     """Each model's module (imported late: it starts TensorFlow)."""
-    from course_utils import caser, mf, sequence_rnn
+    from course_utils.models import caser, mf, sequence_rnn
 
     return {"mf": mf, "caser": caser, "lstm": sequence_rnn, "gru": sequence_rnn}
 
@@ -114,8 +155,12 @@ def key(model: str, config: dict, seed: int) -> tuple[str, str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["mf", "caser", "lstm", "gru"],
-                        choices=["mf", "caser", "lstm", "gru"])
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["mf", "caser", "lstm", "gru"],
+        choices=["mf", "caser", "lstm", "gru"],
+    )
     args = parser.parse_args(argv)
 
     from course_utils.setup import setup_notebook
@@ -126,12 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
     search = {"grids": grids(), "base": BASE_CONFIGS, "seeds": list(SEEDS), "finalists": FINALISTS}
-    provenance = results.provenance(split, CODE_FILES, search,
-                                    produced_by="python benchmarks/neural_search.py",
-                                    tensorflow=True)
+    provenance = results.provenance(
+        split, CODE_FILES, search, produced_by="python benchmarks/neural_search.py", tensorflow=True
+    )
     targets, seen = split.targets("valid"), split.seen_items("valid")
     # A row is reused only if the same code and split produced it.
-    code = f'{provenance["fingerprint"]["code"][:12]}-{provenance["fingerprint"]["split"][:12]}'
+    code = f"{provenance['fingerprint']['code'][:12]}-{provenance['fingerprint']['split'][:12]}"
     rows = [row for row in read_rows() if row["code"] == code]
     done = {key(r["model"], json.loads(r["config"]), int(r["seed"])): r for r in rows}
     module_of = modules()
@@ -141,26 +186,35 @@ def main(argv: list[str] | None = None) -> int:
         if found is not None:
             return found
         module = module_of[model]
-        model_object, metadata = module.train(split, {**BASE_CONFIGS[model], **config,
-                                                      "seed": seed}, verbose=False)
+        model_object, metadata = module.train(
+            split, {**BASE_CONFIGS[model], **config, "seed": seed}, verbose=False
+        )
         scores = module.score(model_object, split, "valid")
         filtered = metrics.evaluate_ranking(scores, targets, k=10, exclude=seen)
         unfiltered = metrics.evaluate_ranking(scores, targets, k=10)
         row = {
-            "model": model, "config": json.dumps(config, sort_keys=True), "seed": str(seed),
-            "valid NDCG@10": f"{filtered['NDCG@10']:.6f}", "valid HR@10": f"{filtered['HR@10']:.6f}",
+            "model": model,
+            "config": json.dumps(config, sort_keys=True),
+            "seed": str(seed),
+            "valid NDCG@10": f"{filtered['NDCG@10']:.6f}",
+            "valid HR@10": f"{filtered['HR@10']:.6f}",
             "valid NDCG@10 unfiltered": f"{unfiltered['NDCG@10']:.6f}",
             "valid HR@10 unfiltered": f"{unfiltered['HR@10']:.6f}",
-            "best epoch": str(metadata["best_epoch"]), "epochs": str(metadata["epochs"]),
-            "training s": f"{metadata['seconds']:.1f}", "load": f"{os.getloadavg()[0]:.1f}",
+            "best epoch": str(metadata["best_epoch"]),
+            "epochs": str(metadata["epochs"]),
+            "training s": f"{metadata['seconds']:.1f}",
+            "load": f"{os.getloadavg()[0]:.1f}",
             "code": code,
         }
         rows.append(row)
         done[key(model, config, seed)] = row
         write_rows(rows)
-        print(f"{model:<5} seed {seed:>2} {config}: valid NDCG@10 {row['valid NDCG@10']} "
-              f"(unfiltered {row['valid NDCG@10 unfiltered']}), {row['training s']} s, "
-              f"epochs {row['best epoch']}/{row['epochs']}", flush=True)
+        print(
+            f"{model:<5} seed {seed:>2} {config}: valid NDCG@10 {row['valid NDCG@10']} "
+            f"(unfiltered {row['valid NDCG@10 unfiltered']}), {row['training s']} s, "
+            f"epochs {row['best epoch']}/{row['epochs']}",
+            flush=True,
+        )
         return row
 
     winners = {}
@@ -174,11 +228,17 @@ def main(argv: list[str] | None = None) -> int:
             scores = [float(run(model, config, seed)["valid NDCG@10"]) for seed in SEEDS]
             means.append((config, sum(scores) / len(scores), scores))
         best_config, best_mean, best_scores = max(means, key=lambda entry: entry[1])
-        winners[model] = {"overrides": best_config, "config": {**BASE_CONFIGS[model], **best_config},
-                          "valid NDCG@10 by seed": dict(zip(map(str, SEEDS), best_scores)),
-                          "valid NDCG@10 mean": round(best_mean, 6)}
-        print(f"{model}: the winner is {best_config} (mean valid NDCG@10 {best_mean:.4f} over "
-              f"seeds {SEEDS})", flush=True)
+        winners[model] = {
+            "overrides": best_config,
+            "config": {**BASE_CONFIGS[model], **best_config},
+            "valid NDCG@10 by seed": dict(zip(map(str, SEEDS), best_scores)),
+            "valid NDCG@10 mean": round(best_mean, 6),
+        }
+        print(
+            f"{model}: the winner is {best_config} (mean valid NDCG@10 {best_mean:.4f} over "
+            f"seeds {SEEDS})",
+            flush=True,
+        )
 
     # Keep the winners of models not searched this time.
     previous = {}

@@ -60,31 +60,61 @@ SEEDS = (42, 1, 2)
 #: embeddings of 64, Adam).
 MODELS = {
     "Caser": {
-        "fixed": {"MAX_ITEM_LIST_LENGTH": 5, "embedding_size": 64, "reg_weight": 1e-4,
-                  "train_batch_size": 2048},
-        "grid": [{"nh": nh, "nv": 4, "dropout_prob": dropout, "learning_rate": lr}
-                 for nh in (8, 16) for dropout in (0.4, 0.5) for lr in (0.001, 0.003)],
-        "epochs": 40, "stopping_step": 5, "seeds": 3,
+        "fixed": {
+            "MAX_ITEM_LIST_LENGTH": 5,
+            "embedding_size": 64,
+            "reg_weight": 1e-4,
+            "train_batch_size": 2048,
+        },
+        "grid": [
+            {"nh": nh, "nv": 4, "dropout_prob": dropout, "learning_rate": lr}
+            for nh in (8, 16)
+            for dropout in (0.4, 0.5)
+            for lr in (0.001, 0.003)
+        ],
+        "epochs": 40,
+        "stopping_step": 5,
+        "seeds": 3,
     },
     "GRU4Rec": {
-        "fixed": {"MAX_ITEM_LIST_LENGTH": 50, "embedding_size": 64, "num_layers": 1,
-                  "train_batch_size": 2048},
-        "grid": [{"hidden_size": hidden, "dropout_prob": 0.3, "learning_rate": lr}
-                 for hidden, lr in ((128, 0.001), (128, 0.003))],
-        "epochs": 12, "stopping_step": 3, "seeds": 1,
+        "fixed": {
+            "MAX_ITEM_LIST_LENGTH": 50,
+            "embedding_size": 64,
+            "num_layers": 1,
+            "train_batch_size": 2048,
+        },
+        "grid": [
+            {"hidden_size": hidden, "dropout_prob": 0.3, "learning_rate": lr}
+            for hidden, lr in ((128, 0.001), (128, 0.003))
+        ],
+        "epochs": 12,
+        "stopping_step": 3,
+        "seeds": 1,
     },
     "SASRec": {
-        "fixed": {"MAX_ITEM_LIST_LENGTH": 50, "hidden_size": 64, "inner_size": 256,
-                  "n_layers": 2, "n_heads": 2, "train_batch_size": 2048},
-        "grid": [{"hidden_dropout_prob": dropout, "attn_dropout_prob": dropout,
-                  "learning_rate": lr}
-                 for dropout, lr in ((0.5, 0.001),)],
-        "epochs": 8, "stopping_step": 3, "seeds": 1,
+        "fixed": {
+            "MAX_ITEM_LIST_LENGTH": 50,
+            "hidden_size": 64,
+            "inner_size": 256,
+            "n_layers": 2,
+            "n_heads": 2,
+            "train_batch_size": 2048,
+        },
+        "grid": [
+            {"hidden_dropout_prob": dropout, "attn_dropout_prob": dropout, "learning_rate": lr}
+            for dropout, lr in ((0.5, 0.001),)
+        ],
+        "epochs": 8,
+        "stopping_step": 3,
+        "seeds": 1,
     },
 }
 
-CODE_FILES = ["benchmarks/recbole_benchmark.py", "benchmarks/recbole_worker.py",
-              "course_utils/splits.py"]
+CODE_FILES = [
+    "benchmarks/recbole_benchmark.py",
+    "benchmarks/recbole_worker.py",
+    "course_utils/splits.py",
+]
 
 
 def ensure_environment() -> Path:
@@ -135,25 +165,41 @@ def run_job(python: Path, model: str, settings: dict, seed: int, split_info: dic
     log_path = WORK / "logs" / f"{name}.log"
     job_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    job = {"model": model, "dataset": DATASET, "data_path": str(WORK), "seed": seed,
-           "settings": settings, "threads": os.cpu_count() or 2, **split_info}
+    job = {
+        "model": model,
+        "dataset": DATASET,
+        "data_path": str(WORK),
+        "seed": seed,
+        "settings": settings,
+        "threads": os.cpu_count() or 2,
+        **split_info,
+    }
     text = json.dumps(job)
-    if (out_path.is_file() and job_path.is_file()
-            and job_path.read_text(encoding="utf-8") == text):
+    if out_path.is_file() and job_path.is_file() and job_path.read_text(encoding="utf-8") == text:
         # The same job (settings, seed, split and targets) finished before: an interrupted
         # benchmark resumes instead of training it again.
         result = json.loads(out_path.read_text(encoding="utf-8"))
-        print(f"{model} seed {seed} {settings}: reused {out_path.relative_to(ROOT)}, "
-              f"valid NDCG@10 {result['recbole_valid_NDCG@10']:.4f}", flush=True)
+        print(
+            f"{model} seed {seed} {settings}: reused {out_path.relative_to(ROOT)}, "
+            f"valid NDCG@10 {result['recbole_valid_NDCG@10']:.4f}",
+            flush=True,
+        )
         return result
     out_path.unlink(missing_ok=True)
     job_path.write_text(text, encoding="utf-8")
     print(f"{model} seed {seed} {settings}", flush=True)
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [str(python), str(ROOT / "benchmarks" / "recbole_worker.py"), str(job_path),
-             str(out_path)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=WORK,
+            [
+                str(python),
+                str(ROOT / "benchmarks" / "recbole_worker.py"),
+                str(job_path),
+                str(out_path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=WORK,
         )
         for line in process.stdout:
             log.write(line)
@@ -162,8 +208,11 @@ def run_job(python: Path, model: str, settings: dict, seed: int, split_info: dic
         if process.wait() != 0:
             raise SystemExit(f"the RecBole run failed; see {log_path.relative_to(ROOT)}")
     result = json.loads(out_path.read_text(encoding="utf-8"))
-    print(f"  -> valid NDCG@10 {result['recbole_valid_NDCG@10']:.4f}, best epoch "
-          f"{result['best_epoch']} of {result['epochs']}, {result['seconds']:.0f} s", flush=True)
+    print(
+        f"  -> valid NDCG@10 {result['recbole_valid_NDCG@10']:.4f}, best epoch "
+        f"{result['best_epoch']} of {result['epochs']}, {result['seconds']:.0f} s",
+        flush=True,
+    )
     return result
 
 
@@ -176,8 +225,12 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
-    provenance = results.provenance(split, CODE_FILES, {"models": MODELS, "seeds": list(SEEDS)},
-                                    produced_by="python benchmarks/recbole_benchmark.py")
+    provenance = results.provenance(
+        split,
+        CODE_FILES,
+        {"models": MODELS, "seeds": list(SEEDS)},
+        produced_by="python benchmarks/recbole_benchmark.py",
+    )
     python = ensure_environment()
     split_info = write_atomic_files(split)
 
@@ -190,21 +243,40 @@ def main(argv: list[str] | None = None) -> int:
         spec = MODELS[model]
 
         def settings_of(config: dict, spec=spec) -> dict:
-            return {**spec["fixed"], **config, "epochs": spec["epochs"],
-                    "stopping_step": spec["stopping_step"]}
+            return {
+                **spec["fixed"],
+                **config,
+                "epochs": spec["epochs"],
+                "stopping_step": spec["stopping_step"],
+            }
 
-        runs = [run_job(python, model, settings_of(config), SEEDS[0], split_info)
-                for config in spec["grid"]]
+        runs = [
+            run_job(python, model, settings_of(config), SEEDS[0], split_info)
+            for config in spec["grid"]
+        ]
         best = max(range(len(runs)), key=lambda i: runs[i]["recbole_valid_NDCG@10"])
         winner = spec["grid"][best]
-        seeded = [runs[best]] + [run_job(python, model, settings_of(winner), seed, split_info)
-                                 for seed in SEEDS[1 : spec["seeds"]]]
+        seeded = [runs[best]] + [
+            run_job(python, model, settings_of(winner), seed, split_info)
+            for seed in SEEDS[1 : spec["seeds"]]
+        ]
 
         def brief(run: dict) -> dict:
-            return {key: run[key] for key in ("settings", "seed", "seconds", "epochs",
-                                              "best_epoch", "seconds_per_epoch",
-                                              "recbole_valid_NDCG@10", "recbole_test",
-                                              "parameters", "epoch_log")}
+            return {
+                key: run[key]
+                for key in (
+                    "settings",
+                    "seed",
+                    "seconds",
+                    "epochs",
+                    "best_epoch",
+                    "seconds_per_epoch",
+                    "recbole_valid_NDCG@10",
+                    "recbole_test",
+                    "parameters",
+                    "epoch_log",
+                )
+            }
 
         summary[model] = {
             "budget": f"{len(spec['grid'])} configurations with seed {SEEDS[0]}, at most "
@@ -212,15 +284,19 @@ def main(argv: list[str] | None = None) -> int:
             f"a better validation NDCG@10); the winner with {spec['seeds']} seed(s)",
             "winner": winner,
             "search": [brief(run) for run in runs],
-            "seeds": [brief(run) | {"valid_ranks": run["valid"], "test_ranks": run["test"]}
-                      for run in seeded],
+            "seeds": [
+                brief(run) | {"valid_ranks": run["valid"], "test_ranks": run["test"]}
+                for run in seeded
+            ],
             "versions": runs[0]["versions"],
         }
     results.write(
         "recbole",
-        {"selection": "RecBole's validation NDCG@10 without the history filter, its own "
-                      "setting for sequential models",
-         "models": summary},
+        {
+            "selection": "RecBole's validation NDCG@10 without the history filter, its own "
+            "setting for sequential models",
+            "models": summary,
+        },
         provenance=provenance,
         run_seconds=time.perf_counter() - start,
     )

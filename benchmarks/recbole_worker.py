@@ -101,8 +101,12 @@ def main(job_path: str, output_path: str) -> int:
             "data_path": job["data_path"],
             "checkpoint_dir": checkpoints,
             "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
-            "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full",
-                          "group_by": "user"},
+            "eval_args": {
+                "split": {"LS": "valid_and_test"},
+                "order": "TO",
+                "mode": "full",
+                "group_by": "user",
+            },
             "train_neg_sample_args": None,
             "metrics": ["Hit", "NDCG"],
             "topk": [10],
@@ -129,15 +133,23 @@ def main(job_path: str, output_path: str) -> int:
 
     def on_epoch(epoch: int, valid_score: float) -> None:
         now = time.perf_counter()
-        epochs.append({"epoch": epoch + 1, "valid NDCG@10": float(valid_score),
-                       "seconds": round(now - clock["last"], 1)})
+        epochs.append(
+            {
+                "epoch": epoch + 1,
+                "valid NDCG@10": float(valid_score),
+                "seconds": round(now - clock["last"], 1),
+            }
+        )
         clock["last"] = now
-        print(f"  epoch {epoch + 1}: valid NDCG@10 {valid_score:.4f} ({epochs[-1]['seconds']} s)",
-              flush=True)
+        print(
+            f"  epoch {epoch + 1}: valid NDCG@10 {valid_score:.4f} ({epochs[-1]['seconds']} s)",
+            flush=True,
+        )
 
     start = time.perf_counter()
-    best_score, _ = trainer.fit(train_data, valid_data, saved=True, show_progress=False,
-                                verbose=False, callback_fn=on_epoch)
+    best_score, _ = trainer.fit(
+        train_data, valid_data, saved=True, show_progress=False, verbose=False, callback_fn=on_epoch
+    )
     seconds = time.perf_counter() - start
     reported = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
     best_epoch = max(epochs, key=lambda row: row["valid NDCG@10"])["epoch"]
@@ -155,9 +167,12 @@ def main(job_path: str, output_path: str) -> int:
         "parameters": int(sum(p.numel() for p in model.parameters())),
         "valid": _ranks(model, dataset, valid_data, job, "valid"),
         "test": _ranks(model, dataset, test_data, job, "test"),
-        "versions": {"torch": torch.__version__, "numpy": np.__version__,
-                     "pandas": __import__("pandas").__version__,
-                     "recbole": __import__("recbole").__version__},
+        "versions": {
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "pandas": __import__("pandas").__version__,
+            "recbole": __import__("recbole").__version__,
+        },
     }
     # Written to a temporary file and renamed, so a killed run leaves no partial result.
     temporary = output_path + ".tmp"

@@ -78,16 +78,22 @@ def baselines_table(split, stage_targets, best: dict) -> dict:
         "Pop": (baselines.popularity_scores, {}, None),
         "item-kNN": (baselines.item_knn_scores, configs.ITEM_KNN, "item-kNN"),
         "Markov chain": (baselines.markov_chain_scores, configs.MARKOV_CHAIN, "Markov chain"),
-        "sequential rules": (baselines.sequential_rules_scores, configs.SEQUENTIAL_RULES,
-                             "sequential rules"),
+        "sequential rules": (
+            baselines.sequential_rules_scores,
+            configs.SEQUENTIAL_RULES,
+            "sequential rules",
+        ),
         "SKNN": (baselines.sknn_scores, configs.SKNN, "SKNN"),
     }
     table = {}
     for label, (scorer, config, search_name) in scorers.items():
         start = time.perf_counter()
         scores = {stage: scorer(split, stage, **config) for stage in stage_targets}
-        entry = {"config": config, "seconds": round(time.perf_counter() - start, 2),
-                 **_measure(scores, split, stage_targets)}
+        entry = {
+            "config": config,
+            "seconds": round(time.perf_counter() - start, 2),
+            **_measure(scores, split, stage_targets),
+        }
         unfiltered_config = best[search_name]["unfiltered"]["config"] if search_name else config
         if unfiltered_config != config:
             # The unfiltered setting's own validation winner, measured the same way.
@@ -100,8 +106,11 @@ def baselines_table(split, stage_targets, best: dict) -> dict:
                 "test_ranks": measured["test_ranks"]["unfiltered"],
             }
         table[label] = entry
-        print(f"{label:<17} test NDCG@10 {entry['test']['filtered']['NDCG@10']:.4f} filtered, "
-              f"{entry['test']['unfiltered']['NDCG@10']:.4f} unfiltered", flush=True)
+        print(
+            f"{label:<17} test NDCG@10 {entry['test']['filtered']['NDCG@10']:.4f} filtered, "
+            f"{entry['test']['unfiltered']['NDCG@10']:.4f} unfiltered",
+            flush=True,
+        )
     return table
 
 
@@ -115,32 +124,39 @@ def main(argv: list[str] | None = None) -> int:
     setup_notebook(verbose=False)
     import numpy as np
 
-    from course_utils import (
-        configs, data, metrics, model_store, results, sequence_rnn, splits, training,
-    )
+    from course_utils import configs, data, metrics, results, splits
+    from course_utils.models import model_store, sequence_rnn, training
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
     run_config = {
         "seeds": args.seeds,
         "models": {label: model_store.COURSE_MODELS[label][2] for label in NEURAL},
-        "baselines": {"item-kNN": configs.ITEM_KNN, "Markov chain": configs.MARKOV_CHAIN,
-                      "sequential rules": configs.SEQUENTIAL_RULES, "SKNN": configs.SKNN},
+        "baselines": {
+            "item-kNN": configs.ITEM_KNN,
+            "Markov chain": configs.MARKOV_CHAIN,
+            "sequential rules": configs.SEQUENTIAL_RULES,
+            "SKNN": configs.SKNN,
+        },
         "budget_seconds": BUDGET_SECONDS,
     }
     provenance = results.provenance(
-        split, CODE_FILES, run_config, tensorflow=True,
+        split,
+        CODE_FILES,
+        run_config,
+        tensorflow=True,
         produced_by="python benchmarks/recommender_benchmark.py "
-                    + " ".join(["--seeds", *map(str, args.seeds)]),
+        + " ".join(["--seeds", *map(str, args.seeds)]),
     )
-    stage_targets = {stage: (split.targets(stage), split.seen_items(stage))
-                     for stage in ("valid", "test")}
+    stage_targets = {
+        stage: (split.targets(stage), split.seen_items(stage)) for stage in ("valid", "test")
+    }
     best = results.load("baseline_search")["best"]
     table = baselines_table(split, stage_targets, best)
 
     over_budget = []
     for label in NEURAL:
-        name, module, config = model_store.COURSE_MODELS[label]
+        name, module, config = model_store.COURSE_MODELS[label]  # noqa: RUF059
         runs = []
         for seed in args.seeds:
             load = os.getloadavg()[0]
@@ -148,17 +164,22 @@ def main(argv: list[str] | None = None) -> int:
             model, metadata = module.train(split, {**config, "seed": seed}, verbose=False)
             cpu = time.process_time() - cpu_start
             scores = {stage: module.score(model, split, stage) for stage in stage_targets}
-            run = {"seed": seed, "training_seconds": round(metadata["seconds"], 1),
-                   "cpu_seconds": round(cpu, 1), "load_average_before": round(load, 2),
-                   "best_epoch": metadata["best_epoch"], "epochs": metadata["epochs"],
-                   "parameters": metadata["num_parameters"],
-                   **_measure(scores, split, stage_targets)}
+            run = {
+                "seed": seed,
+                "training_seconds": round(metadata["seconds"], 1),
+                "cpu_seconds": round(cpu, 1),
+                "load_average_before": round(load, 2),
+                "best_epoch": metadata["best_epoch"],
+                "epochs": metadata["epochs"],
+                "parameters": metadata["num_parameters"],
+                **_measure(scores, split, stage_targets),
+            }
             if module is sequence_rnn:
                 # The same trained model for a user it does not know: no user term.
                 last = sequence_rnn.last_position_model(model, with_user=False)
                 items = split.padded_sequences("test", config["max_len"])
                 without = training.score_in_batches(
-                    lambda rows: last.predict_on_batch({"items": items[rows]}),
+                    lambda rows: last.predict_on_batch({"items": items[rows]}),  # noqa: B023
                     np.arange(len(items)),
                 )
                 targets, seen = stage_targets["test"]
@@ -169,17 +190,19 @@ def main(argv: list[str] | None = None) -> int:
             if metadata["seconds"] > BUDGET_SECONDS:
                 over_budget.append(f"{label} (seed {seed}): {metadata['seconds']:.0f} s")
             runs.append(run)
-            print(f"{label:<6} seed {seed:>2}: {metadata['seconds']:5.1f} s (load {load:.1f}), "
-                  f"epochs {metadata['best_epoch']}/{metadata['epochs']}, valid NDCG@10 "
-                  f"{run['valid']['filtered']['NDCG@10']:.4f}, test NDCG@10 "
-                  f"{run['test']['filtered']['NDCG@10']:.4f} filtered, "
-                  f"{run['test']['unfiltered']['NDCG@10']:.4f} unfiltered", flush=True)
+            print(
+                f"{label:<6} seed {seed:>2}: {metadata['seconds']:5.1f} s (load {load:.1f}), "
+                f"epochs {metadata['best_epoch']}/{metadata['epochs']}, valid NDCG@10 "
+                f"{run['valid']['filtered']['NDCG@10']:.4f}, test NDCG@10 "
+                f"{run['test']['filtered']['NDCG@10']:.4f} filtered, "
+                f"{run['test']['unfiltered']['NDCG@10']:.4f} unfiltered",
+                flush=True,
+            )
         table[label] = {"config": config, "runs": runs}
 
     results.write(
         "leaderboard",
-        {"users": split.user_ids.tolist(), "models": table,
-         "over_budget": over_budget},
+        {"users": split.user_ids.tolist(), "models": table, "over_budget": over_budget},
         provenance=provenance,
         run_seconds=time.perf_counter() - start,
     )

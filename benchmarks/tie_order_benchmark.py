@@ -53,23 +53,31 @@ def main() -> int:
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    from course_utils import baselines, data, metrics, model_store, results, splits
+    from course_utils import baselines, data, metrics, results, splits
+    from course_utils.models import model_store
 
     start = time.perf_counter()
     ratings = data.load_movielens_100k().ratings
     course = splits.leave_last_out(ratings)
     by_id = splits.leave_last_out(ratings, ties="item_id")
     provenance = results.provenance(
-        course, CODE_FILES, {"seeds": list(SEEDS), "ties": "item_id"}, tensorflow=True,
+        course,
+        CODE_FILES,
+        {"seeds": list(SEEDS), "ties": "item_id"},
+        tensorflow=True,
         produced_by="python benchmarks/tie_order_benchmark.py",
     )
 
     def measure(scores_of_stage):
-        return {stage: {setting: {name: round(values[name], 6) for name in ("NDCG@10", "HR@10")}
-                        for setting, values in metrics.evaluate_both(
-                            scores_of_stage(stage), by_id.targets(stage),
-                            by_id.seen_items(stage)).items()}
-                for stage in ("valid", "test")}
+        return {
+            stage: {
+                setting: {name: round(values[name], 6) for name in ("NDCG@10", "HR@10")}
+                for setting, values in metrics.evaluate_both(
+                    scores_of_stage(stage), by_id.targets(stage), by_id.seen_items(stage)
+                ).items()
+            }
+            for stage in ("valid", "test")
+        }
 
     table = {
         "next-larger-id rule": measure(lambda stage: next_larger_id_scores(by_id, stage)),
@@ -80,22 +88,34 @@ def main() -> int:
         "SKNN": measure(lambda stage: baselines.sknn_scores(by_id, stage)),
     }
     for label, entry in table.items():
-        print(f"{label:<20} test NDCG@10 {entry['test']['filtered']['NDCG@10']:.4f} filtered, "
-              f"{entry['test']['unfiltered']['NDCG@10']:.4f} unfiltered", flush=True)
+        print(
+            f"{label:<20} test NDCG@10 {entry['test']['filtered']['NDCG@10']:.4f} filtered, "
+            f"{entry['test']['unfiltered']['NDCG@10']:.4f} unfiltered",
+            flush=True,
+        )
     for label in ("MF", "Caser", "LSTM", "GRU"):
         _, module, config = model_store.COURSE_MODELS[label]
         runs = []
         for seed in SEEDS:
             model, metadata = module.train(by_id, {**config, "seed": seed}, verbose=False)
-            run = {"seed": seed, **measure(lambda stage: module.score(model, by_id, stage)),
-                   "training_seconds": round(metadata["seconds"], 1)}
+            run = {
+                "seed": seed,
+                **measure(lambda stage: module.score(model, by_id, stage)),  # noqa: B023
+                "training_seconds": round(metadata["seconds"], 1),
+            }
             runs.append(run)
-            print(f"{label:<6} seed {seed:>2}: test NDCG@10 {run['test']['filtered']['NDCG@10']:.4f} "
-                  f"filtered, {run['test']['unfiltered']['NDCG@10']:.4f} unfiltered", flush=True)
+            print(
+                f"{label:<6} seed {seed:>2}: test NDCG@10 {run['test']['filtered']['NDCG@10']:.4f} "
+                f"filtered, {run['test']['unfiltered']['NDCG@10']:.4f} unfiltered",
+                flush=True,
+            )
         table[label] = {"config": config, "runs": runs}
-    results.write("tie_order", {"split_ties": "item_id", "split_fingerprint": by_id.fingerprint(),
-                                "models": table},
-                  provenance=provenance, run_seconds=time.perf_counter() - start)
+    results.write(
+        "tie_order",
+        {"split_ties": "item_id", "split_fingerprint": by_id.fingerprint(), "models": table},
+        provenance=provenance,
+        run_seconds=time.perf_counter() - start,
+    )
     print(f"wrote benchmarks/results/tie_order.json ({time.perf_counter() - start:.0f} s)")
     return 0
 

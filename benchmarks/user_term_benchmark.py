@@ -37,42 +37,60 @@ def main() -> int:
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    from course_utils import configs, data, metrics, results, sequence_rnn, splits
+    from course_utils import configs, data, metrics, results, splits
+    from course_utils.models import sequence_rnn
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
     models = {"LSTM": {**configs.LSTM, "user_dim": 0}, "GRU": {**configs.GRU, "user_dim": 0}}
-    provenance = results.provenance(split, CODE_FILES, {"models": models, "seeds": list(SEEDS)},
-                                    produced_by="python benchmarks/user_term_benchmark.py",
-                                    tensorflow=True)
+    provenance = results.provenance(
+        split,
+        CODE_FILES,
+        {"models": models, "seeds": list(SEEDS)},
+        produced_by="python benchmarks/user_term_benchmark.py",
+        tensorflow=True,
+    )
     stages = {stage: (split.targets(stage), split.seen_items(stage)) for stage in ("valid", "test")}
     table = {}
     for label, config in models.items():
         runs = []
         for seed in SEEDS:
             model, metadata = sequence_rnn.train(split, {**config, "seed": seed}, verbose=False)
-            run = {"seed": seed, "training_seconds": round(metadata["seconds"], 1),
-                   "best_epoch": metadata["best_epoch"], "epochs": metadata["epochs"],
-                   "parameters": metadata["num_parameters"]}
+            run = {
+                "seed": seed,
+                "training_seconds": round(metadata["seconds"], 1),
+                "best_epoch": metadata["best_epoch"],
+                "epochs": metadata["epochs"],
+                "parameters": metadata["num_parameters"],
+            }
             for stage, (targets, seen) in stages.items():
                 scores = sequence_rnn.score(model, split, stage)
                 both = metrics.evaluate_both(scores, targets, seen)
-                run[stage] = {setting: {name: round(value, 6) for name, value in values.items()}
-                              for setting, values in both.items()}
+                run[stage] = {
+                    setting: {name: round(value, 6) for name, value in values.items()}
+                    for setting, values in both.items()
+                }
                 if stage == "test":
                     run["test_ranks"] = {
                         "filtered": metrics.target_ranks(scores, targets, exclude=seen).tolist(),
                         "unfiltered": metrics.target_ranks(scores, targets).tolist(),
                     }
             runs.append(run)
-            print(f"{label} without a user term, seed {seed}: valid NDCG@10 "
-                  f"{run['valid']['filtered']['NDCG@10']:.4f}, test "
-                  f"{run['test']['filtered']['NDCG@10']:.4f} filtered, "
-                  f"{run['test']['unfiltered']['NDCG@10']:.4f} unfiltered, "
-                  f"{metadata['seconds']:.0f} s", flush=True)
+            print(
+                f"{label} without a user term, seed {seed}: valid NDCG@10 "
+                f"{run['valid']['filtered']['NDCG@10']:.4f}, test "
+                f"{run['test']['filtered']['NDCG@10']:.4f} filtered, "
+                f"{run['test']['unfiltered']['NDCG@10']:.4f} unfiltered, "
+                f"{metadata['seconds']:.0f} s",
+                flush=True,
+            )
         table[label] = {"config": config, "runs": runs}
-    results.write("user_term", {"models": table}, provenance=provenance,
-                  run_seconds=time.perf_counter() - start)
+    results.write(
+        "user_term",
+        {"models": table},
+        provenance=provenance,
+        run_seconds=time.perf_counter() - start,
+    )
     print(f"wrote benchmarks/results/user_term.json ({time.perf_counter() - start:.0f} s)")
     return 0
 

@@ -675,7 +675,9 @@ def sequential_rules_scores(
     rules = sequential_rules(split, window=window, weighting=weighting)
     if normalise:
         largest = rules.max(axis=1).toarray().ravel()
-        rules = sp.diags(np.divide(1.0, largest, out=np.zeros_like(largest), where=largest > 0)) @ rules
+        rules = (
+            sp.diags(np.divide(1.0, largest, out=np.zeros_like(largest), where=largest > 0)) @ rules
+        )
     # A sparse product adds each user's rule rows one history item at a time, in a fixed
     # order, so the sums are the same on every machine.
     return _mix(_recent_matrix(split, known, history, history_weighting) @ rules, split, alpha)
@@ -741,7 +743,9 @@ def sknn_scores(
     if normalise:
         lengths = np.asarray(candidates.sum(axis=1)).ravel()  # whole numbers: exact
         similarity = np.divide(
-            similarity, np.sqrt(lengths)[None, :], out=np.zeros_like(similarity),
+            similarity,
+            np.sqrt(lengths)[None, :],
+            out=np.zeros_like(similarity),
             where=lengths[None, :] > 0,
         )
     if histories is None:

@@ -341,7 +341,7 @@ def _load(
             data = get()
             blobs = _serialise(data)
             _verify_normalised(blobs, label)
-        except Exception as exc:  # noqa: BLE001 - a failed source is reported; try the next
+        except Exception as exc:
             reason = f"failed: {_describe(exc)}"
             say(reason)
             attempts.append((label, reason))

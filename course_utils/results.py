@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -61,6 +62,10 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPOSITORY / "benchmarks" / "results"
 
 
+#: A path to a module of the course's package, such as ``course_utils/models/mf.py``.
+_COURSE_FILE = re.compile(r"^course_utils/(?:\w+/)*\w+\.py$")
+
+
 def _is_docstring(node: ast.stmt) -> bool:
     """Whether a statement is a string on its own, as a docstring is."""
     return (
@@ -83,8 +88,9 @@ def _canonical(node: Any) -> Any:
     Empty fields (``None``, ``[]``) are left out, so fields that newer Pythons add with an
     empty default (``type_params``) do not change the result. A run of imports from the
     course's own package counts as the set of names it binds, not the module paths or the
-    grouping of the lines, so moving a module between the course's folders keeps the digest
-    (each module's own code is fingerprinted under its file name).
+    grouping of the lines, and a string that is the path of one of the course's modules
+    counts by the file's name, so moving a module between the course's folders keeps the
+    digest (each module's own code is fingerprinted under its file name).
     """
     if isinstance(node, list):
         canonical: list[Any] = []
@@ -97,6 +103,9 @@ def _canonical(node: Any) -> Any:
             run = []
             canonical.append(_canonical(item))
         return canonical + sorted(run)
+    if isinstance(node, str) and _COURSE_FILE.match(node):
+        # A path to one of the course's modules counts by its file name, as the files do.
+        return ["CourseFile", node.rsplit("/", 1)[-1]]
     if not isinstance(node, ast.AST):
         return [type(node).__name__, repr(node)]
     body = getattr(node, "body", None)
@@ -234,7 +243,9 @@ def describe_machine(*, tensorflow: bool = False) -> dict[str, Any]:
         "system": f"{platform.system()} {platform.machine()}",
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "load_average_at_start": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "load_average_at_start": round(os.getloadavg()[0], 2)
+        if hasattr(os, "getloadavg")
+        else None,
     }
     if tensorflow:
         import keras
@@ -274,7 +285,7 @@ def write(
     record = {
         "name": name,
         **provenance,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "run_seconds": round(float(run_seconds), 1),
         **payload,
     }
@@ -396,7 +407,7 @@ def runs(record: dict[str, Any], label: str) -> list[dict[str, Any]]:
     if label not in models:
         raise ValueError(f"no model {label!r} in {record.get('name')}; it holds {list(models)}.")
     entry = models[label]
-    return entry["runs"] if "runs" in entry else [entry]
+    return entry.get("runs", [entry])
 
 
 def summary(
@@ -426,8 +437,10 @@ def summary(
     labels = list(record["models"]) if labels is None else list(labels)
     rows = {}
     for label in labels:
-        values = {name: [run[stage][setting][name] for run in runs(record, label)]
-                  for name in metric_names}
+        values = {
+            name: [run[stage][setting][name] for run in runs(record, label)]
+            for name in metric_names
+        }
         row = {}
         for name, numbers in values.items():
             row[(name, "mean")] = float(np.mean(numbers))

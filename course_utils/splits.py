@@ -95,7 +95,6 @@ def tie_keys(user_ids: np.ndarray, item_ids: np.ndarray, seed: int = TIE_SEED) -
     return _splitmix64(state + items.astype(np.int64).view(np.uint64))
 
 
-
 def _left_pad(
     flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_len: int
 ) -> np.ndarray:

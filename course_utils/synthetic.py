@@ -131,8 +131,6 @@ class SyntheticLog:
         )
 
 
-
-
 def _check_probability(value: object, name: str) -> float:
     """Return ``value`` as a float, or raise ValueError if it is not in [0, 1].
 

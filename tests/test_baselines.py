@@ -229,7 +229,9 @@ def test_sequential_rules_by_hand() -> None:
     # User 1 trains on 10, 20, 30, 40; user 2 on 20, 10.
     rows = [(1, item, 4, t) for t, item in enumerate([10, 20, 30, 40, 50, 60])]
     rows += [(2, item, 4, t) for t, item in enumerate([20, 10, 60, 50])]
-    split = leave_last_out(pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"]))
+    split = leave_last_out(
+        pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"])
+    )
     rules = baselines.sequential_rules(split, window=2, weighting="div").toarray()
     expected = np.zeros((7, 7))
     for a, b in [(1, 2), (2, 3), (3, 4), (2, 1)]:  # one step apart: weight 1
@@ -252,7 +254,9 @@ def test_sequential_rules_by_hand() -> None:
             split, "test", window=1, weighting="same", history=1, normalise=True, alpha=1.0
         ),
         baselines.markov_chain_scores(split, "test", alpha=1.0)
-        / np.maximum(baselines.markov_chain_scores(split, "test", alpha=1.0).max(axis=1), 1e-300)[:, None],
+        / np.maximum(baselines.markov_chain_scores(split, "test", alpha=1.0).max(axis=1), 1e-300)[
+            :, None
+        ],
     )
 
 
@@ -260,16 +264,19 @@ def test_sknn_by_hand(tiny) -> None:
     # At validation user 1 knows 10 and 20; the training histories are {10, 20}, {10, 30},
     # {20, 30} and {10, 20}. Similarities with equal weights: users 2 and 3 share one item,
     # user 4 shares two; user 1 is not their own neighbour.
-    one = baselines.sknn_scores(tiny, "valid", neighbours=1, recent=None, weighting="same",
-                                normalise=False, alpha=1.0)
+    one = baselines.sknn_scores(
+        tiny, "valid", neighbours=1, recent=None, weighting="same", normalise=False, alpha=1.0
+    )
     np.testing.assert_allclose(one[0, 1:], [1, 1, 0, 0])
-    two = baselines.sknn_scores(tiny, "valid", neighbours=2, recent=None, weighting="same",
-                                normalise=False, alpha=1.0)
+    two = baselines.sknn_scores(
+        tiny, "valid", neighbours=2, recent=None, weighting="same", normalise=False, alpha=1.0
+    )
     # Users 2 and 3 tie for second place: the lower row (user 2: items 10, 30) votes.
     np.testing.assert_allclose(two[0, 1:], np.array([2 + 1, 2, 1, 0]) / 3)
     # With the newest item only, user 3 (who shares 20) becomes the second neighbour.
-    newest = baselines.sknn_scores(tiny, "valid", neighbours=2, recent=1, weighting="same",
-                                   normalise=False, alpha=1.0)
+    newest = baselines.sknn_scores(
+        tiny, "valid", neighbours=2, recent=1, weighting="same", normalise=False, alpha=1.0
+    )
     np.testing.assert_allclose(newest[0, 1:], np.array([1, 2, 1, 0]) / 2)
 
 
@@ -312,10 +319,12 @@ def test_order_aware_baselines_rank_planted_successors_first(synthetic) -> None:
         successor.setdefault(b, c)
     for stage in ("valid", "test"):
         histories, targets = split.histories(stage), split.targets(stage)
-        planted = np.array([successor.get(int(h[-1])) == int(t) for h, t in zip(histories, targets)])
+        planted = np.array(
+            [successor.get(int(h[-1])) == int(t) for h, t in zip(histories, targets)]
+        )
         assert planted.sum() >= 10
 
-        def mrr(scores):
+        def mrr(scores, targets=targets, stage=stage, planted=planted):
             ranks = target_ranks(scores, targets, exclude=split.seen_items(stage))
             return float(np.mean(1 / ranks[planted]))
 
@@ -323,24 +332,34 @@ def test_order_aware_baselines_rank_planted_successors_first(synthetic) -> None:
         for scorer in (baselines.markov_chain_scores, baselines.sequential_rules_scores):
             ordered = mrr(scorer(split, stage))
             assert ordered > 0.9 and ordered > knn + 0.2, (scorer.__name__, stage, ordered, knn)
-        assert mrr(baselines.sknn_scores(split, stage)) > mrr(baselines.popularity_scores(split, stage))
+        assert mrr(baselines.sknn_scores(split, stage)) > mrr(
+            baselines.popularity_scores(split, stage)
+        )
 
 
 def test_order_aware_scores_do_not_depend_on_the_row_order(synthetic) -> None:
     log, split = synthetic
     shuffled = leave_last_out(log.ratings.sample(frac=1.0, random_state=4))
-    for scorer in (baselines.markov_chain_scores, baselines.sequential_rules_scores,
-                   baselines.sknn_scores):
+    for scorer in (
+        baselines.markov_chain_scores,
+        baselines.sequential_rules_scores,
+        baselines.sknn_scores,
+    ):
         np.testing.assert_array_equal(scorer(split, "test"), scorer(shuffled, "test"))
 
 
 def test_given_histories_are_scored_like_the_splits_own(synthetic) -> None:
     _, split = synthetic
     histories = split.histories("test")
-    for scorer in (baselines.popularity_scores, baselines.item_knn_scores,
-                   baselines.markov_chain_scores, baselines.sequential_rules_scores):
-        np.testing.assert_array_equal(scorer(split, "test", histories=histories),
-                                      scorer(split, "test"))
+    for scorer in (
+        baselines.popularity_scores,
+        baselines.item_knn_scores,
+        baselines.markov_chain_scores,
+        baselines.sequential_rules_scores,
+    ):
+        np.testing.assert_array_equal(
+            scorer(split, "test", histories=histories), scorer(split, "test")
+        )
     # A newcomer with a single known item: the chain reads it, popularity ignores it.
     one = [histories[0][-1:]]
     np.testing.assert_array_equal(
@@ -367,9 +386,13 @@ def test_given_histories_are_scored_like_the_splits_own(synthetic) -> None:
     ],
 )
 def test_bad_histories_are_refused(tiny, histories, match) -> None:
-    for scorer in (baselines.popularity_scores, baselines.item_knn_scores,
-                   baselines.markov_chain_scores, baselines.sequential_rules_scores,
-                   baselines.sknn_scores):
+    for scorer in (
+        baselines.popularity_scores,
+        baselines.item_knn_scores,
+        baselines.markov_chain_scores,
+        baselines.sequential_rules_scores,
+        baselines.sknn_scores,
+    ):
         with pytest.raises(ValueError, match=match):
             scorer(tiny, "test", histories=histories)
 
@@ -394,8 +417,10 @@ def test_bad_histories_are_refused(tiny, histories, match) -> None:
         (lambda s, i: baselines.sequential_rules(s, window=0), "window must be an int >= 1"),
         (lambda s, i: baselines.sequential_rules_scores(s, weighting="log"), "weighting must"),
         (lambda s, i: baselines.sequential_rules_scores(s, history=0), "history must be"),
-        (lambda s, i: baselines.sequential_rules_scores(s, history_weighting="x"),
-         "history_weighting must"),
+        (
+            lambda s, i: baselines.sequential_rules_scores(s, history_weighting="x"),
+            "history_weighting must",
+        ),
         (lambda s, i: baselines.sequential_rules_scores(s, normalise="yes"), "normalise must"),
         (lambda s, i: baselines.sknn_scores(s, neighbours=0), "neighbours must be"),
         (lambda s, i: baselines.sknn_scores(s, recent=0), "recent must be"),

@@ -1,7 +1,7 @@
 """The course in a real browser: the static site, and a widget in JupyterLab.
 
 The browser is Debian's ``chromium`` (``make test`` installs it with
-``scripts/ensure_chromium.sh``), driven by Playwright for Python through ``executable_path``;
+``tools/ensure_chromium.sh``), driven by Playwright for Python through ``executable_path``;
 Playwright downloads no browser of its own. Without chromium these tests are skipped, except
 when the ``CI`` variable is set: there they fail.
 
@@ -38,7 +38,8 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from course_utils import notebooks, site
+from course_utils import notebooks
+from tools import site
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = ROOT / "test-output" / "site"
@@ -164,7 +165,7 @@ def browser() -> Iterator[Any]:
     """Debian's chromium, headless, driven by Playwright; closed even when a test fails."""
     executable = shutil.which("chromium")
     if executable is None:
-        _unavailable("chromium is not on the PATH; run scripts/ensure_chromium.sh (make test does)")
+        _unavailable("chromium is not on the PATH; run tools/ensure_chromium.sh (make test does)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -506,7 +507,7 @@ def jupyter_lab(root: Path) -> Iterator[LabServer]:
 def lab_server(tmp_path: Path) -> Iterator[LabServer]:
     """JupyterLab serving a copy of the widget notebook (autosave cannot touch the repo)."""
     if shutil.which("chromium") is None:
-        _unavailable("chromium is not on the PATH; run scripts/ensure_chromium.sh (make test does)")
+        _unavailable("chromium is not on the PATH; run tools/ensure_chromium.sh (make test does)")
     shutil.copy(notebooks.NOTEBOOK_DIR / LAB_NOTEBOOK, tmp_path / LAB_NOTEBOOK)
     with jupyter_lab(tmp_path) as server:
         yield server

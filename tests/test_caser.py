@@ -1,4 +1,4 @@
-"""Tests for course_utils.caser on the synthetic log: shapes, names, errors, training, saving."""
+"""Tests for course_utils.models.caser on the synthetic log: shapes, names, errors, training, saving."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ SMALL = {
 @pytest.fixture(scope="module")
 def caser():
     setup_notebook(0, verbose=False)
-    from course_utils import caser
+    from course_utils.models import caser
 
     return caser
 

@@ -11,7 +11,7 @@ import pytest
 
 from course_utils import check
 from course_utils.check import challenges
-from course_utils.notebooks import STUB_LINE
+from tools.notebooks import STUB_LINE
 
 
 def stub(*args, **kwargs):

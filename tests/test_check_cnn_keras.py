@@ -6,8 +6,8 @@ import pytest
 
 from course_utils import check
 from course_utils.check import cnn_keras
-from course_utils.notebooks import STUB_LINE
 from course_utils.setup import set_tensorflow_environment
+from tools.notebooks import STUB_LINE
 
 
 def correct_conv_params(kernel_height, kernel_width, in_channels, out_channels, use_bias=True):
@@ -64,7 +64,9 @@ def test_forgetting_the_bias_fails_helpfully():
 
 
 def test_ignoring_use_bias_fails_on_the_use_bias_case():
-    verdict = check.dense_params(lambda in_features, units, use_bias=True: (in_features + 1) * units)
+    verdict = check.dense_params(
+        lambda in_features, units, use_bias=True: (in_features + 1) * units
+    )
     assert not verdict.passed
     assert "(use_bias=False)" in verdict.message
     assert "got 303 parameters, expected 300" in verdict.message

@@ -11,7 +11,7 @@ import pytest
 
 from course_utils import check
 from course_utils.check import cnn_recommender
-from course_utils.notebooks import STUB_LINE
+from tools.notebooks import STUB_LINE
 
 
 def stub(*args, **kwargs):
@@ -179,12 +179,12 @@ def test_windows_reference_agrees_with_the_split():
 
 
 def test_parameter_reference_matches_keras():
-    # The checker's formula must count what course_utils.caser builds.
+    # The checker's formula must count what course_utils.models.caser builds.
     # Keras is imported as the notebooks do: TensorFlow's environment is set first.
     from course_utils.setup import set_tensorflow_environment
 
     set_tensorflow_environment()
-    from course_utils import caser
+    from course_utils.models import caser
 
     for args in [(1682, 943, 5, 64, 16, 4), (10, 3, 3, 4, 2, 0), (10, 3, 3, 4, 0, 2)]:
         num_items, num_users, max_len, dim, n_h, n_v = args

@@ -6,7 +6,7 @@ import numpy as np
 
 from course_utils import check, metrics
 from course_utils.check import comparison
-from course_utils.notebooks import STUB_LINE
+from tools.notebooks import STUB_LINE
 
 
 def correct_top_unseen(scores, seen, k):

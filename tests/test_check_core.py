@@ -13,7 +13,9 @@ def test_assert_close_prints_a_line_free_of_float_noise(capsys) -> None:
     result = check.assert_close(np.ones(3), np.ones(3) + 3e-7, against="keras.layers.Dense")
     assert result is None, "nothing to display, so no float noise on a cell's last line"
     assert 0 < check.max_abs_error(np.ones(3), np.ones(3) + 3e-7) < 1e-6
-    assert capsys.readouterr().out == "ours matches keras.layers.Dense within 1e-05 (max abs error)\n"
+    assert (
+        capsys.readouterr().out == "ours matches keras.layers.Dense within 1e-05 (max abs error)\n"
+    )
 
 
 def test_assert_close_raises_when_far_or_nan() -> None:
@@ -66,6 +68,10 @@ def test_sparsity_checker() -> None:
 
 
 def test_ragged_values_are_shown_not_crashed() -> None:
-    verdict = run_cases("ragged", lambda x: [[1, 2], [3]], [Case((1,), [[1, 2], [3, 4]])],
-                        compare=lambda got, expected: None if got == expected else "values differ")
+    verdict = run_cases(
+        "ragged",
+        lambda x: [[1, 2], [3]],
+        [Case((1,), [[1, 2], [3, 4]])],
+        compare=lambda got, expected: None if got == expected else "values differ",
+    )
     assert not verdict.passed and "[[1, 2], [3]]" in verdict.message

@@ -7,22 +7,25 @@ import pytest
 
 from course_utils import check
 from course_utils.check import embeddings
-from course_utils.notebooks import STUB_LINE
+from tools.notebooks import STUB_LINE
 
 
-def correct_predict_ratings(global_mean, user_bias, item_bias, user_factors, item_factors,
-                            users, items):
+def correct_predict_ratings(
+    global_mean, user_bias, item_bias, user_factors, item_factors, users, items
+):
     dots = np.einsum("nd,nd->n", user_factors[users], item_factors[items])
     return global_mean + user_bias[users] + item_bias[items] + dots
 
 
-def no_bias_predict_ratings(global_mean, user_bias, item_bias, user_factors, item_factors,
-                            users, items):
+def no_bias_predict_ratings(
+    global_mean, user_bias, item_bias, user_factors, item_factors, users, items
+):
     return global_mean + np.sum(user_factors[users] * item_factors[items], axis=1)
 
 
-def matrix_predict_ratings(global_mean, user_bias, item_bias, user_factors, item_factors,
-                           users, items):
+def matrix_predict_ratings(
+    global_mean, user_bias, item_bias, user_factors, item_factors, users, items
+):
     # The common slip: every user with every item instead of one value per pair.
     return global_mean + user_factors[users] @ item_factors[items].T
 

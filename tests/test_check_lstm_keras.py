@@ -7,8 +7,8 @@ import pytest
 
 from course_utils import check
 from course_utils.check import lstm_keras
-from course_utils.notebooks import STUB_LINE
 from course_utils.setup import set_tensorflow_environment
+from tools.notebooks import STUB_LINE
 
 
 def correct_lstm_params(units, input_dim, use_bias=True):
@@ -84,7 +84,9 @@ def test_a_count_that_is_not_a_whole_number_fails(bad):
 
 
 def test_a_whole_float_count_passes():
-    verdict = check.lstm_params(lambda u, d, use_bias=True: float(correct_lstm_params(u, d, use_bias)))
+    verdict = check.lstm_params(
+        lambda u, d, use_bias=True: float(correct_lstm_params(u, d, use_bias))
+    )
     assert verdict.passed, verdict.message
 
 
@@ -151,7 +153,8 @@ def test_a_crash_is_reported_not_raised():
 
 
 @pytest.mark.parametrize(
-    ("units", "input_dim", "use_bias"), [(64, 20, True), (1, 1, True), (16, 300, True), (10, 4, False)]
+    ("units", "input_dim", "use_bias"),
+    [(64, 20, True), (1, 1, True), (16, 300, True), (10, 4, False)],
 )
 def test_the_lstm_formula_matches_keras(units, input_dim, use_bias):
     keras = import_keras()

@@ -222,10 +222,15 @@ def test_markov_next_items_agrees_with_the_course_baseline():
     [
         (lambda h, last, k: _markov_solution(h, last, k)[::-1], "wrong order"),
         (lambda h, last, k: sorted({i for x in h for i in x})[:k], "other items|wrong order"),
-        (lambda h, last, k: sorted(
-            {i for x in h for i in x},
-            key=lambda i: -sum(1 for x in h for a, b in zip(x[:-1], x[1:]) if a == last and b == i),
-        )[:k], "other items|wrong order"),
+        (
+            lambda h, last, k: sorted(
+                {i for x in h for i in x},
+                key=lambda i: (
+                    -sum(1 for x in h for a, b in zip(x[:-1], x[1:]) if a == last and b == i)
+                ),
+            )[:k],
+            "other items|wrong order",
+        ),
     ],
 )
 def test_markov_next_items_fails_wrong_functions(wrong, says):

@@ -10,7 +10,7 @@ import pytest
 
 from course_utils import check
 from course_utils.check import resources
-from course_utils.notebooks import STUB_LINE
+from tools.notebooks import STUB_LINE
 
 
 def correct_mf_parameters(num_users, num_items, embedding_dim):
@@ -70,12 +70,10 @@ def test_mf_parameters_reference_by_hand():
 
 
 def test_mf_parameters_reference_matches_keras():
-    # The formula must count exactly what course_utils.mf builds. Keras is imported in a
+    # The formula must count exactly what course_utils.models.mf builds. Keras is imported in a
     # separate interpreter, so that this test module never imports TensorFlow itself.
     code = (
-        "from course_utils.setup import set_tensorflow_environment\n"
-        "set_tensorflow_environment()\n"
-        "from course_utils import mf\n"
+        "from course_utils.models import mf\n"
         "print(mf.build_model(7, 5, embedding_dim=3).count_params())\n"
     )
     result = subprocess.run(

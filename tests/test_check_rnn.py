@@ -110,8 +110,7 @@ def test_checker_needs_the_function_itself():
 
 def test_importing_the_checkers_does_not_import_tensorflow():
     code = (
-        "import sys; import course_utils.check; "
-        "sys.exit(1 if 'tensorflow' in sys.modules else 0)"
+        "import sys; import course_utils.check; sys.exit(1 if 'tensorflow' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 

@@ -443,7 +443,7 @@ def test_checksum_mismatch_of_the_hand_placed_zip_caches_nothing(
         d.load_movielens_100k(data_dir, download=False)
     assert "sha256" in info.value.attempts[1][1] and "ml-100k.zip" in info.value.attempts[1][1]
     assert files_under(data_dir) == ["downloads/ml-100k.zip"]
-    with pytest.raises(d.ChecksumError, match="GroupLens' ml-100k.zip"):
+    with pytest.raises(d.ChecksumError, match=r"GroupLens' ml-100k\.zip"):
         d._read_grouplens_zip(data_dir / "downloads" / "ml-100k.zip")
 
 
@@ -569,7 +569,7 @@ def test_missing_member_and_bad_zip_name_the_file(tmp_path: Path, monkeypatch) -
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip at all")
     monkeypatch.setattr(d, "GROUPLENS_ZIP_SHA256", sha256(junk))
-    with pytest.raises(d.MalformedDataError, match="junk.zip is not a valid zip"):
+    with pytest.raises(d.MalformedDataError, match=r"junk\.zip is not a valid zip"):
         d._read_grouplens_zip(junk)
 
 

@@ -1,4 +1,4 @@
-"""Tests for course_utils.mf on the synthetic log, whose planted tastes MF should recover."""
+"""Tests for course_utils.models.mf on the synthetic log, whose planted tastes MF should recover."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ FAST = {"max_epochs": 8, "patience": 2}
 @pytest.fixture(scope="module")
 def mf():
     setup_notebook(0, verbose=False)
-    from course_utils import mf
+    from course_utils.models import mf
 
     return mf
 
@@ -148,7 +148,7 @@ def test_train_rejects_bad_input(mf, split) -> None:
 
 
 def test_the_model_survives_the_model_store(mf, split, trained, tmp_path: Path) -> None:
-    from course_utils import model_store
+    from course_utils.models import model_store
 
     model, metadata = trained
     config = {**mf.DEFAULT_CONFIG, **FAST}

@@ -1,4 +1,4 @@
-"""Tests for course_utils.model_store: keys, atomic save, load, and load-or-train."""
+"""Tests for course_utils.models.model_store: keys, atomic save, load, and load-or-train."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from course_utils.setup import setup_notebook
 @pytest.fixture(scope="module")
 def store():
     setup_notebook(0, verbose=False)
-    from course_utils import model_store
+    from course_utils.models import model_store
 
     return model_store
 
@@ -47,20 +47,34 @@ def test_key_depends_on_name_config_and_split(store, split, log) -> None:
 def test_key_depends_on_the_model_code(store, split, monkeypatch, tmp_path: Path) -> None:
     # An edit to a model module's code must change the key, so a stale model is never
     # loaded; an edit to its comments must not.
-    import course_utils
-
-    package = Path(course_utils.__file__).parent
-    assert all((package / name).is_file() for name in store.MODEL_SOURCES)
+    names = [path.name for path in store.MODEL_SOURCES]
+    assert all(path.is_file() for path in store.MODEL_SOURCES)
     before = store.model_key("caser", {"dim": 64}, split)
-    edited = tmp_path / "pkg"
+    edited = tmp_path / "models"
     edited.mkdir()
-    for name in store.MODEL_SOURCES:
-        (edited / name).write_bytes((package / name).read_bytes())
-    monkeypatch.setattr(store, "__file__", str(edited / "model_store.py"))
-    (edited / "caser.py").write_text((package / "caser.py").read_text() + "\n# a comment\n")
+    copies = tuple(edited / path.name for path in store.MODEL_SOURCES)
+    for source, copy in zip(store.MODEL_SOURCES, copies):
+        copy.write_bytes(source.read_bytes())
+    monkeypatch.setattr(store, "MODEL_SOURCES", copies)
+    caser_source = store.MODEL_SOURCES[names.index("caser.py")].read_text()
+    (edited / "caser.py").write_text(caser_source + "\n# a comment\n")
     assert store.model_key("caser", {"dim": 64}, split) == before
-    (edited / "caser.py").write_text((package / "caser.py").read_text() + "\nEDITED = 1\n")
+    (edited / "caser.py").write_text(caser_source + "\nEDITED = 1\n")
     assert store.model_key("caser", {"dim": 64}, split) != before
+
+
+def test_the_model_sources_come_from_the_registered_models(store) -> None:
+    # Every registered model's module is in the key, and so is the training loop it
+    # imports: a model cannot be forgotten in a hand-typed list.
+    from course_utils import models
+
+    names = [path.name for path in store.MODEL_SOURCES]
+    assert names == ["mf.py", "training.py", "caser.py", "sequence_rnn.py"]
+    for _, module, config in store.COURSE_MODELS.values():
+        assert isinstance(module, models.CourseModel)
+        assert set(config) <= set(module.DEFAULT_CONFIG) | {"cell"}
+    with pytest.raises(ValueError, match="not a course model: it needs DEFAULT_CONFIG"):
+        store.model_sources([models])
 
 
 def test_save_load_and_load_or_train(store, split, tmp_path: Path, capsys) -> None:
@@ -73,8 +87,7 @@ def test_save_load_and_load_or_train(store, split, tmp_path: Path, capsys) -> No
 
     model, meta = store.load_or_train("tiny", {"a": 1}, train, split=split, data_dir=tmp_path)
     assert calls == [1] and meta == {"seconds": 1.5}
-    again, meta_again = store.load_or_train("tiny", {"a": 1}, train, split=split,
-                                            data_dir=tmp_path)
+    again, meta_again = store.load_or_train("tiny", {"a": 1}, train, split=split, data_dir=tmp_path)
     assert calls == [1], "the second call loads instead of training"
     assert meta_again == meta
     x = np.ones((1, 2), dtype="float32")
@@ -85,7 +98,7 @@ def test_save_load_and_load_or_train(store, split, tmp_path: Path, capsys) -> No
 
 
 def test_course_models_lists_the_stored_models_and_rejects_unknown_labels(store) -> None:
-    from course_utils import caser, sequence_rnn
+    from course_utils.models import caser, sequence_rnn
 
     assert list(store.course_models()) == ["MF", "Caser", "LSTM", "GRU"]
     assert store.course_models(["LSTM", "Caser"]) == {
@@ -113,6 +126,7 @@ def test_load_or_train_course_models_trains_once_then_loads(
     second = store.load_or_train_course_models(split, ["Tiny"], data_dir=tmp_path)
     assert len(calls) == 1, "the second call must load, not train"
     x = np.ones((1, 2), dtype="float32")
-    np.testing.assert_allclose(second["Tiny"][0].predict(x, verbose=0),
-                               first["Tiny"][0].predict(x, verbose=0))
+    np.testing.assert_allclose(
+        second["Tiny"][0].predict(x, verbose=0), first["Tiny"][0].predict(x, verbose=0)
+    )
     assert "training it now" in capsys.readouterr().out

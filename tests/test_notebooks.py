@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from course_utils import notebooks
+from tools import notebooks as authoring
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = notebooks.list_notebooks()
@@ -120,17 +121,17 @@ def test_navigation_is_current() -> None:
     infos = [notebooks.notebook_info(path) for path in NOTEBOOKS]
     for index, path in enumerate(NOTEBOOKS):
         cells = nbformat.read(path, as_version=4).cells
-        expected = notebooks.navigation_line(infos, index)
+        expected = authoring.navigation_line(infos, index)
         assert cells[1].source == expected and cells[-1].source == expected, (
-            f"{path.name}: run `python -m course_utils.notebooks nav`"
+            f"{path.name}: run `python -m tools.notebooks nav`"
         )
 
 
 def test_readme_course_map_is_current() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = notebooks.course_map_markdown(link_prefix="notebooks/")
-    assert f"{notebooks.MAP_BEGIN}\n{table}\n{notebooks.MAP_END}" in readme, (
-        "run `python -m course_utils.notebooks map`"
+    assert f"{authoring.MAP_BEGIN}\n{table}\n{authoring.MAP_END}" in readme, (
+        "run `python -m tools.notebooks map`"
     )
 
 
@@ -138,7 +139,7 @@ def _exercise_cells() -> list[tuple[str, int, str]]:
     found = []
     for path in NOTEBOOKS:
         for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-            if notebooks.is_exercise_cell(cell):
+            if authoring.is_exercise_cell(cell):
                 found.append((path.name, index, cell.source))
     return found
 
@@ -156,8 +157,8 @@ def test_every_notebook_has_a_coding_exercise() -> None:
     "source", [s for _, _, s in EXERCISES], ids=[f"{n}-cell{i}" for n, i, _ in EXERCISES]
 )
 def test_stored_solution_passes_and_stub_fails(source: str) -> None:
-    solved = notebooks.run_exercise_cell(source)
+    solved = authoring.run_exercise_cell(source)
     assert solved.passed, f"the stored solution fails its checker:\n{solved.message}"
-    stub = notebooks.run_exercise_cell(notebooks.strip_solutions(source))
+    stub = authoring.run_exercise_cell(authoring.strip_solutions(source))
     assert not stub.passed, "the student stub passes its checker"
     assert "not implemented" in stub.message, f"unhelpful message for a stub: {stub.message}"

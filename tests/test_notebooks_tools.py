@@ -1,4 +1,4 @@
-"""Tests for course_utils.notebooks: solutions, student versions, navigation and the map."""
+"""Tests for tools.notebooks: solutions, student versions, navigation and the map."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import notebooks
+from tools import notebooks
 
 SOLVED = '''import numpy as np
 
@@ -32,7 +32,11 @@ def test_strip_solutions_keeps_indentation_and_code_around() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ["### BEGIN SOLUTION\nx = 1", "x = 1\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION"],
+    [
+        "### BEGIN SOLUTION\nx = 1",
+        "x = 1\n### END SOLUTION",
+        "### BEGIN SOLUTION\n### BEGIN SOLUTION",
+    ],
 )
 def test_unbalanced_markers_are_refused(source: str) -> None:
     with pytest.raises(ValueError, match="solution block"):

@@ -42,19 +42,27 @@ def test_code_digest_ignores_documentation_but_not_code(tmp_path: Path) -> None:
 
 def test_code_digest_ignores_formatting_and_where_course_modules_live(tmp_path: Path) -> None:
     path = tmp_path / "module.py"
-    path.write_text("from course_utils import data, training\nimport numpy as np\n\n"
-                    "def f(x):\n    return training.fit(x, 'a', [1, 2])\n")
+    path.write_text(
+        "from course_utils import data, training\nimport numpy as np\n\n"
+        "def f(x):\n    return training.fit(x, 'a', [1, 2])\n"
+    )
     before = results.code_digest([path])
-    path.write_text("from course_utils.models import training  # moved\n"
-                    "from course_utils import data\nimport numpy as np\n\n"
-                    'def f(x):\n    return training.fit(\n        x,\n        "a",\n        [1, 2],\n    )\n')
+    path.write_text(
+        "from course_utils.models import training  # moved\n"
+        "from course_utils import data\nimport numpy as np\n\n"
+        'def f(x):\n    return training.fit(\n        x,\n        "a",\n        [1, 2],\n    )\n'
+    )
     assert results.code_digest([path]) == before, "formatting and a module's folder do not count"
-    path.write_text("from course_utils import data, sequence_rnn as training\n"
-                    "import numpy as np\n\n"
-                    "def f(x):\n    return training.fit(x, 'a', [1, 2])\n")
+    path.write_text(
+        "from course_utils import data, sequence_rnn as training\n"
+        "import numpy as np\n\n"
+        "def f(x):\n    return training.fit(x, 'a', [1, 2])\n"
+    )
     assert results.code_digest([path]) != before, "which module is bound still counts"
-    path.write_text("from course_utils import data, training\nimport numpy.linalg as np\n\n"
-                    "def f(x):\n    return training.fit(x, 'a', [1, 2])\n")
+    path.write_text(
+        "from course_utils import data, training\nimport numpy.linalg as np\n\n"
+        "def f(x):\n    return training.fit(x, 'a', [1, 2])\n"
+    )
     assert results.code_digest([path]) != before, "other packages' modules still count"
 
 
@@ -66,10 +74,12 @@ def test_config_digest_sorts_keys_and_refuses_non_json() -> None:
 
 
 def test_write_and_load_round_trip(tmp_path: Path, split) -> None:
-    provenance = results.provenance(split, ["course_utils/results.py"], {"k": 10},
-                                    produced_by="python somewhere.py")
-    path = results.write("demo", {"numbers": [1, 2]}, provenance=provenance, run_seconds=1.234,
-                         folder=tmp_path)
+    provenance = results.provenance(
+        split, ["course_utils/results.py"], {"k": 10}, produced_by="python somewhere.py"
+    )
+    path = results.write(
+        "demo", {"numbers": [1, 2]}, provenance=provenance, run_seconds=1.234, folder=tmp_path
+    )
     record = results.load("demo", folder=tmp_path)
     assert record["numbers"] == [1, 2] and record["run_seconds"] == 1.2
     assert record["fingerprint"]["split"] == split.fingerprint()
@@ -78,7 +88,7 @@ def test_write_and_load_round_trip(tmp_path: Path, split) -> None:
     assert path.stat().st_mode & 0o644 == 0o644
     with pytest.raises(ValueError, match="letters, digits"):
         results.write("../x", {}, provenance=provenance, run_seconds=0, folder=tmp_path)
-    with pytest.raises(ValueError, match="no results file missing.json"):
+    with pytest.raises(ValueError, match=r"no results file missing\.json"):
         results.load("missing", folder=tmp_path)
 
 
@@ -86,8 +96,9 @@ def test_write_and_load_round_trip(tmp_path: Path, split) -> None:
 
 
 def test_ndcg_from_ranks() -> None:
-    np.testing.assert_allclose(results.ndcg_from_ranks([1, 3, 10, 11]),
-                               [1.0, 0.5, 1 / np.log2(11), 0.0])
+    np.testing.assert_allclose(
+        results.ndcg_from_ranks([1, 3, 10, 11]), [1.0, 0.5, 1 / np.log2(11), 0.0]
+    )
 
 
 def test_paired_difference_by_hand() -> None:
@@ -102,8 +113,11 @@ def test_paired_difference_by_hand() -> None:
     seeds = np.stack([first, first[::-1]])
     mean, error = results.paired_difference(seeds, second)
     assert mean == pytest.approx(np.mean([(first - second).mean(), (first[::-1] - second).mean()]))
-    assert error == pytest.approx(np.mean([results.standard_error(first - second),
-                                           results.standard_error(first[::-1] - second)]))
+    assert error == pytest.approx(
+        np.mean(
+            [results.standard_error(first - second), results.standard_error(first[::-1] - second)]
+        )
+    )
     with pytest.raises(ValueError, match="same users"):
         results.paired_difference(first, second[:3])
     with pytest.raises(ValueError, match="seeds"):
@@ -128,8 +142,15 @@ def course_split():
 
 def test_results_files_exist() -> None:
     names = {path.stem for path in RESULT_FILES}
-    expected = {"baseline_search", "neural_search", "leaderboard", "recbole", "cold_start",
-                "user_term", "tie_order"}
+    expected = {
+        "baseline_search",
+        "neural_search",
+        "leaderboard",
+        "recbole",
+        "cold_start",
+        "user_term",
+        "tie_order",
+    }
     assert expected <= names, f"missing results files: {sorted(expected - names)}"
 
 
@@ -170,10 +191,12 @@ def test_summary_runs_and_per_user_ndcg() -> None:
         "name": "demo",
         "models": {
             "Pop": {"test": {"filtered": {"NDCG@10": 0.1}}, "test_ranks": {"filtered": [1, 20]}},
-            "Net": {"runs": [
-                {"test": {"filtered": {"NDCG@10": 0.2}}, "test_ranks": {"filtered": [1, 3]}},
-                {"test": {"filtered": {"NDCG@10": 0.4}}, "test_ranks": {"filtered": [3, 1]}},
-            ]},
+            "Net": {
+                "runs": [
+                    {"test": {"filtered": {"NDCG@10": 0.2}}, "test_ranks": {"filtered": [1, 3]}},
+                    {"test": {"filtered": {"NDCG@10": 0.4}}, "test_ranks": {"filtered": [3, 1]}},
+                ]
+            },
         },
     }
     table = results.summary(record, metric_names=["NDCG@10"])
@@ -181,8 +204,9 @@ def test_summary_runs_and_per_user_ndcg() -> None:
     assert table.loc["Net", ("NDCG@10", "sd")] == pytest.approx(np.std([0.2, 0.4], ddof=1))
     assert table.loc["Pop", ("NDCG@10", "sd")] == 0.0 and table.loc["Net", "seeds"] == 2
     np.testing.assert_allclose(results.per_user_ndcg(record, "Net"), [[1, 0.5], [0.5, 1]])
-    mean, _ = results.paired_difference(results.per_user_ndcg(record, "Net"),
-                                        results.per_user_ndcg(record, "Pop"))
+    mean, _ = results.paired_difference(
+        results.per_user_ndcg(record, "Net"), results.per_user_ndcg(record, "Pop")
+    )
     assert mean == pytest.approx(0.75 - 0.5)
     with pytest.raises(ValueError, match=r"no model 'CNN' in demo; it holds \['Pop', 'Net'\]"):
         results.runs(record, "CNN")

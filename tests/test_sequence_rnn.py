@@ -1,4 +1,4 @@
-"""Tests for course_utils.sequence_rnn on a small synthetic log with planted patterns."""
+"""Tests for course_utils.models.sequence_rnn on a small synthetic log with planted patterns."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ SMALL = {
 @pytest.fixture(scope="module")
 def rnn():
     setup_notebook(0, verbose=False)
-    from course_utils import sequence_rnn
+    from course_utils.models import sequence_rnn
 
     return sequence_rnn
 
@@ -79,7 +79,12 @@ def test_build_model_names_layers_and_counts_parameters(
 ) -> None:
     num_items, num_users, dim, units, max_len = 30, 7, 8, 6, 5
     model = rnn.build_model(
-        num_items, num_users, cell=cell, embedding_dim=dim, units=units, max_len=max_len,
+        num_items,
+        num_users,
+        cell=cell,
+        embedding_dim=dim,
+        units=units,
+        max_len=max_len,
         user_dim=user_dim,
     )
     assert model.name == f"{cell}_recommender"
@@ -161,9 +166,7 @@ def test_bad_arguments_are_refused(rnn, split) -> None:
 
 def test_train_returns_metadata_and_beats_popularity(trained, rnn, split) -> None:
     model, metadata = trained
-    assert {"seconds", "best_epoch", "epochs", "num_parameters", "config", "valid"} <= set(
-        metadata
-    )
+    assert {"seconds", "best_epoch", "epochs", "num_parameters", "config", "valid"} <= set(metadata)
     assert 1 <= metadata["best_epoch"] <= metadata["epochs"] <= SMALL["max_epochs"]
     assert metadata["config"]["cell"] == "gru"
     scores = rnn.score(model, split, "test")
@@ -171,8 +174,9 @@ def test_train_returns_metadata_and_beats_popularity(trained, rnn, split) -> Non
     assert scores.dtype == np.float64
     targets, seen = split.targets("test"), split.seen_items("test")
     ours = metrics.evaluate_ranking(scores, targets, k=10, exclude=seen)
-    counts = np.bincount(split.encode_items(split.train["item_id"].to_numpy()),
-                         minlength=split.num_items + 1).astype(float)
+    counts = np.bincount(
+        split.encode_items(split.train["item_id"].to_numpy()), minlength=split.num_items + 1
+    ).astype(float)
     counts[0] = -np.inf
     popularity = metrics.evaluate_ranking(
         np.tile(counts, (split.num_users, 1)), targets, k=10, exclude=seen
@@ -214,7 +218,7 @@ def test_trained_model_remembers_a_before_b(trained, rnn, split, log) -> None:
 
 
 def test_saved_model_scores_the_same(trained, rnn, split, tmp_path: Path) -> None:
-    from course_utils import model_store
+    from course_utils.models import model_store
 
     model, metadata = trained
     config = {**SMALL, "cell": "gru"}
@@ -230,7 +234,8 @@ def test_saved_model_scores_the_same(trained, rnn, split, tmp_path: Path) -> Non
     model_store.save("lstm", user_model, with_users, {}, split=split, data_dir=tmp_path)
     loaded_user_model, _ = model_store.load("lstm", with_users, split=split, data_dir=tmp_path)
     np.testing.assert_allclose(
-        rnn.score(loaded_user_model, split, "test"), rnn.score(user_model, split, "test"),
+        rnn.score(loaded_user_model, split, "test"),
+        rnn.score(user_model, split, "test"),
         atol=1e-5,
     )
 

@@ -1,4 +1,4 @@
-"""Tests for course_utils.serving on the synthetic log: scores, tables, anonymous users, errors."""
+"""Tests for course_utils.models.serving on the synthetic log: scores, tables, anonymous users, errors."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def keras_modules():
     setup_notebook(0, verbose=False)
     import keras
 
-    from course_utils import caser, mf, serving
+    from course_utils.models import caser, mf, serving
 
     return keras, caser, mf, serving
 
@@ -119,8 +119,9 @@ def test_a_known_user_never_gets_a_movie_they_have_seen(caser_recommender, split
     everything = set(caser_recommender.history_of(user_id, "test"))
     everything.add(int(split.test["item_id"].iloc[4]))
     partial = caser_recommender.history_of(user_id, "test")[-3:]
-    table = caser_recommender.recommend(partial, k=split.num_items - len(everything),
-                                        user_id=user_id)
+    table = caser_recommender.recommend(
+        partial, k=split.num_items - len(everything), user_id=user_id
+    )
     assert not set(table["item_id"]) & everything
     assert len(table) == split.num_items - len(everything)
     # Anonymous, the same three movies filter only themselves.
@@ -220,7 +221,7 @@ def test_matrix_factorisation_needs_a_known_user(keras_modules, split, log):
 
 def test_constructor_checks(keras_modules, caser_model, split, log):
     keras, _, _, serving = keras_modules
-    with pytest.raises(ValueError, match="keras.Model"):
+    with pytest.raises(ValueError, match=r"keras\.Model"):
         serving.Recommender("model", split, log.items)
     with pytest.raises(ValueError, match="LeaveLastOut"):
         serving.Recommender(caser_model, log.ratings, log.items)
@@ -289,7 +290,7 @@ def test_a_per_position_model_of_any_length(keras_modules, split, log):
 
 
 def test_max_len_must_agree_with_the_model(keras_modules, caser_model, split, log):
-    keras, _, mf, serving = keras_modules
+    _, _, mf, serving = keras_modules
     assert serving.Recommender(caser_model, split, log.items, max_len=5).max_len == 5
     with pytest.raises(ValueError, match="reads exactly 5 items"):
         serving.Recommender(caser_model, split, log.items, max_len=7)
@@ -312,7 +313,7 @@ def test_a_trained_caser_serves_the_planted_triples(keras_modules, split, log):
 @pytest.mark.parametrize("user_dim", [0, 4])
 def test_the_course_rnn_recommender(keras_modules, split, log, user_dim):
     keras, _, _, serving = keras_modules
-    from course_utils import sequence_rnn
+    from course_utils.models import sequence_rnn
 
     keras.utils.set_random_seed(4)
     config = {**sequence_rnn.CONFIGS["gru"], "max_len": 8, "embedding_dim": 8, "units": 8}
@@ -335,7 +336,12 @@ def test_the_course_rnn_recommender(keras_modules, split, log, user_dim):
         last = sequence_rnn.last_position_model(model)
         window = recommender.window(history)[None, :]
         every_user = last.predict(
-            {"items": np.repeat(window, split.num_users, axis=0),
-             "user": np.arange(split.num_users, dtype="int32")}, verbose=0)
-        np.testing.assert_allclose(recommender.scores(history)[1:], every_user.mean(axis=0)[1:],
-                                   atol=1e-5)
+            {
+                "items": np.repeat(window, split.num_users, axis=0),
+                "user": np.arange(split.num_users, dtype="int32"),
+            },
+            verbose=0,
+        )
+        np.testing.assert_allclose(
+            recommender.scores(history)[1:], every_user.mean(axis=0)[1:], atol=1e-5
+        )

@@ -11,10 +11,17 @@ import pytest
 import course_utils
 from course_utils import setup
 
-
 # The modules a notebook may import before its setup cell, or that tests import freely.
 LIGHT_MODULES = (
-    "data", "splits", "metrics", "synthetic", "setup", "notebooks", "check", "validation", "baselines"
+    "data",
+    "splits",
+    "metrics",
+    "synthetic",
+    "setup",
+    "notebooks",
+    "check",
+    "validation",
+    "baselines",
 )
 
 

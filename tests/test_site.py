@@ -1,4 +1,4 @@
-"""Tests for course_utils.site: pinned assets, safe extraction, links, offline pages, the build.
+"""Tests for tools.site: pinned assets, safe extraction, links, offline pages, the build.
 
 These are fast and need no network: the build tests use stand-in assets. The real assets
 and the pages in a browser are tested in tests/test_browser.py.
@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import notebooks, site
+from course_utils import notebooks
+from tools import site
 
 
 def _integrity(data: bytes) -> str:
@@ -276,13 +277,13 @@ def test_build_refuses_a_page_that_would_load_from_the_network(small_course: Pat
     notebook = nbformat.read(small_course / "00_start.ipynb", 4)
     notebook.cells.append(nbformat.v4.new_markdown_cell('<img src="https://example.org/x.png">'))
     nbformat.write(notebook, small_course / "00_start.ipynb")
-    with pytest.raises(site.SiteBuildError, match="example.org"):
+    with pytest.raises(site.SiteBuildError, match=r"example\.org"):
         site.build_site(tmp_path / "site", small_course, tmp_path / "cache", log=lambda s: None)
     assert not (tmp_path / "site").exists()
 
 
 def test_build_without_notebooks_says_so(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="no NN_name.ipynb"):
+    with pytest.raises(ValueError, match=r"no NN_name\.ipynb"):
         site.build_site(tmp_path / "site", tmp_path, tmp_path / "cache", log=lambda s: None)
 
 
@@ -300,7 +301,7 @@ def test_importing_the_site_module_does_not_import_tensorflow() -> None:
     import subprocess
     import sys
 
-    code = "import course_utils.site, sys; print('tensorflow' in sys.modules)"
+    code = "import tools.site, sys; print('tensorflow' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

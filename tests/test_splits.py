@@ -164,7 +164,10 @@ def test_fingerprint_follows_the_content() -> None:
     ratings = _random_log(0)
     split = leave_last_out(ratings)
     assert len(split.fingerprint()) == 64
-    assert split.fingerprint() == leave_last_out(ratings.sample(frac=1.0, random_state=1)).fingerprint()
+    assert (
+        split.fingerprint()
+        == leave_last_out(ratings.sample(frac=1.0, random_state=1)).fingerprint()
+    )
     # Another column does not matter; another tie order, or one more rating, does.
     assert split.fingerprint() == leave_last_out(ratings.drop(columns="rating")).fingerprint()
     assert split.fingerprint() != leave_last_out(ratings, ties="item_id").fingerprint()

@@ -1,4 +1,4 @@
-"""Tests for course_utils.training on a tiny synthetic problem."""
+"""Tests for course_utils.models.training on a tiny synthetic problem."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from course_utils.setup import setup_notebook
 @pytest.fixture(scope="module")
 def training():
     setup_notebook(0, verbose=False)
-    from course_utils import training
+    from course_utils.models import training
 
     return training
 
@@ -43,9 +43,7 @@ def test_ranking_validation_keeps_best_weights_and_stops(training, capsys) -> No
     callback = training.RankingValidation(
         lambda: model.predict(users, verbose=0), targets, k=1, patience=2
     )
-    model.fit(
-        users, targets, epochs=6, verbose=0, callbacks=[callback], batch_size=n_users
-    )
+    model.fit(users, targets, epochs=6, verbose=0, callbacks=[callback], batch_size=n_users)
     out = capsys.readouterr().out
     assert "epoch  1" in out and "best epoch" in out
     assert callback.best_ndcg == 1.0, "the target becomes the top item"

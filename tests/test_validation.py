@@ -30,8 +30,7 @@ def test_check_int_names_the_argument_and_the_bound(value) -> None:
 
 def test_check_split_accepts_a_split_and_explains_how_to_build_one() -> None:
     ratings = pd.DataFrame(
-        {"user_id": [1, 1, 1], "item_id": [10, 20, 30], "rating": [5, 4, 3],
-         "timestamp": [1, 2, 3]}
+        {"user_id": [1, 1, 1], "item_id": [10, 20, 30], "rating": [5, 4, 3], "timestamp": [1, 2, 3]}
     )
     check_split(leave_last_out(ratings))
     with pytest.raises(ValueError, match=r"got DataFrame; build it with .*leave_last_out"):

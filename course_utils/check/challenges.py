@@ -64,8 +64,8 @@ class _BagOfItems:
 
     def __call__(self, history: np.ndarray) -> np.ndarray:
         history = np.asarray(history, dtype=int)
-        return self.weights[history].sum(axis=0) if len(history) else np.zeros(
-            self.weights.shape[1]
+        return (
+            self.weights[history].sum(axis=0) if len(history) else np.zeros(self.weights.shape[1])
         )
 
 
@@ -190,8 +190,13 @@ def _blend_cases() -> tuple[Case, ...]:
         (probabilities, share, np.array([1, 10, 100]), 10.0, "n0 = 10: weights 10/11, 1/2, 1/11"),
         (probabilities, share, np.array([1, 10, 100]), 0.0, "n0 = 0: no blending at all"),
         (probabilities, share, np.array([3, 3, 3]), 3.0, "equal lengths: equal weights 1/2"),
-        (_normalised(rng.random((4, 6))), _normalised(rng.random(6)), np.array([1, 2, 5, 50]),
-         2.5, "a fractional n0"),
+        (
+            _normalised(rng.random((4, 6))),
+            _normalised(rng.random(6)),
+            np.array([1, 2, 5, 50]),
+            2.5,
+            "a fractional n0",
+        ),
     ]
     return tuple(
         Case(

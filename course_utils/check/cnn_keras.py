@@ -26,8 +26,13 @@ def _exact_integer(got: object, expected: int) -> str | None:
     return None
 
 
-def _conv_params(kernel_height: int, kernel_width: int, in_channels: int, out_channels: int,
-                 use_bias: bool = True) -> int:
+def _conv_params(
+    kernel_height: int,
+    kernel_width: int,
+    in_channels: int,
+    out_channels: int,
+    use_bias: bool = True,
+) -> int:
     """The reference count of a Conv2D layer's parameters (the notebook's formula)."""
     return (kernel_height * kernel_width * in_channels + int(use_bias)) * out_channels
 
@@ -92,8 +97,9 @@ def dense_params(function: Callable[..., int]) -> Verdict:
         Case((64, 10), _dense_params(64, 10), "the softmax output layer"),
         Case((784, 128), _dense_params(784, 128), "a flattened 28x28 image into 128 units"),
         Case((1, 1), _dense_params(1, 1), "one input, one unit"),
-        Case((100, 3), _dense_params(100, 3, use_bias=False), "use_bias=False",
-             {"use_bias": False}),
+        Case(
+            (100, 3), _dense_params(100, 3, use_bias=False), "use_bias=False", {"use_bias": False}
+        ),
     ]
     return run_cases(
         "dense_params",

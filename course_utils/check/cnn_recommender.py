@@ -96,7 +96,7 @@ def reference_caser_num_parameters(
     horizontal_filters: int,
     vertical_filters: int,
 ) -> int:
-    """Count the parameters of the notebook's Caser (see course_utils/caser.py).
+    """Count the parameters of the notebook's Caser (see course_utils/models/caser.py).
 
     Args:
         num_items: items; the embedding and the output layer have ``num_items + 1`` rows.

@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "CHECKERS",
     "Case",
     "Verdict",
     "assert_close",
     "max_abs_error",
-    "run_cases",
     "register",
-    "CHECKERS",
+    "run_cases",
 ]
 
 

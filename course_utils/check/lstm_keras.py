@@ -81,8 +81,12 @@ def lstm_params(function: Callable[..., int]) -> Verdict:
         Case((8, 3), lstm_params_reference(8, 3), "units larger than input_dim"),
         Case((16, 300), lstm_params_reference(16, 300), "a 300-dimensional input"),
         Case((32, 32), lstm_params_reference(32, 32), "units == input_dim"),
-        Case((10, 4), lstm_params_reference(10, 4, use_bias=False), "use_bias=False",
-             {"use_bias": False}),
+        Case(
+            (10, 4),
+            lstm_params_reference(10, 4, use_bias=False),
+            "use_bias=False",
+            {"use_bias": False},
+        ),
     ]
     return run_cases(
         "lstm_params",

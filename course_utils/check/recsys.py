@@ -286,16 +286,24 @@ def markov_next_items(function: Callable[..., Any]) -> Verdict:
     """
     histories = [[1, 2, 3, 4], [2, 3, 5], [1, 3, 2], [4, 2, 3, 1], [5, 1, 2]]
     cases = [
-        Case((histories, 2, 3), _markov_reference(histories, 2, 3),
-             "3 followed 2 three times"),
-        Case((histories, 1, 2), _markov_reference(histories, 1, 2),
-             "2 followed 1 twice, 3 once"),
-        Case((histories, 4, 5), _markov_reference(histories, 4, 5),
-             "only 2 followed 4: popularity fills the rest"),
-        Case((histories, 9, 3), _markov_reference(histories, 9, 3),
-             "an item never seen: popularity alone, ties to the lower code"),
+        Case((histories, 2, 3), _markov_reference(histories, 2, 3), "3 followed 2 three times"),
+        Case((histories, 1, 2), _markov_reference(histories, 1, 2), "2 followed 1 twice, 3 once"),
+        Case(
+            (histories, 4, 5),
+            _markov_reference(histories, 4, 5),
+            "only 2 followed 4: popularity fills the rest",
+        ),
+        Case(
+            (histories, 9, 3),
+            _markov_reference(histories, 9, 3),
+            "an item never seen: popularity alone, ties to the lower code",
+        ),
         Case(([[7, 8], [7, 9], [7, 8]], 7, 1), [8], "k = 1"),
-        Case(([[3, 1], [3, 2]], 3, 2), [1, 2], "a tie in the counts goes to popularity, then the lower code"),
+        Case(
+            ([[3, 1], [3, 2]], 3, 2),
+            [1, 2],
+            "a tie in the counts goes to popularity, then the lower code",
+        ),
         Case(([[1, 2]], 1, 5), [2, 1], "fewer items than k: all of them"),
     ]
     return run_cases(

@@ -28,7 +28,7 @@ INT8_LIMIT = 127
 
 
 def mf_parameters_reference(num_users: int, num_items: int, embedding_dim: int) -> int:
-    """The parameters of ``course_utils.mf.build_model``: ``U d + (d + 1)(I + 1)``.
+    """The parameters of ``course_utils.models.mf.build_model``: ``U d + (d + 1)(I + 1)``.
 
     The user table holds ``num_users x embedding_dim`` numbers; the dense layer that scores
     the ``num_items + 1`` item codes (code 0 is padding) holds a ``d``-vector and a bias per

@@ -105,9 +105,7 @@ class RankingValidation(keras.callbacks.Callback):
         self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        result = evaluate_ranking(
-            self.score_users(), self.targets, k=self.k, exclude=self.exclude
-        )
+        result = evaluate_ranking(self.score_users(), self.targets, k=self.k, exclude=self.exclude)
         row = {"epoch": epoch + 1, "loss": float((logs or {}).get("loss", np.nan)), **result}
         row["seconds"] = time.perf_counter() - self._epoch_start
         self.history.append(row)

@@ -2,7 +2,7 @@
 
 Command line::
 
-    python -m course_utils.site build [--out site]     # or: make site
+    python -m tools.site build [--out site]     # or: make site
 
 The site holds ``index.html`` (the course map), one ``NN_name.html`` per notebook with its
 previous and next links, and ``static/`` with the JavaScript the pages need:
@@ -14,7 +14,7 @@ previous and next links, and ``static/`` with the JavaScript the pages need:
 
 The notebooks are not re-executed: each page shows the outputs stored in its notebook.
 The pages are rendered by nbconvert's HTML exporter with the "lab" template (see
-``site_assets/templates/course_site``). The JavaScript comes from the npm registry at build
+``tools/site_assets/templates/course_site``). The JavaScript comes from the npm registry at build
 time: ``npm pack`` downloads each package's tarball alone (no dependency tree, no lock
 file), the tarball is checked against the sha512 pinned below, and its files are cached in
 ``build/site-assets/``. The pages load nothing from the network when they are viewed.
@@ -57,7 +57,7 @@ from course_utils.notebooks import (
 
 DEFAULT_OUT = REPO_ROOT / "site"
 ASSET_CACHE = REPO_ROOT / "build" / "site-assets"
-SITE_ASSETS = REPO_ROOT / "site_assets"
+SITE_ASSETS = Path(__file__).resolve().parent / "site_assets"
 TEMPLATE_NAME = "course_site"
 COURSE_TITLE = "Deep Learning for Recommender Systems"
 INDEX_PAGE = "index.html"
@@ -525,7 +525,7 @@ def _render(exporter: Any, notebook: Any, name: str, page_stems: Collection[str]
 def index_notebook(notebook_dir: Path = NOTEBOOK_DIR) -> Any:
     """Return the index page as a notebook of one markdown cell: the intro and the course map.
 
-    The intro is ``site_assets/index.md``; its ``{{course_map}}`` line becomes the course
+    The intro is ``tools/site_assets/index.md``; its ``{{course_map}}`` line becomes the course
     map, generated from the notebooks themselves.
 
     Args:
@@ -538,7 +538,9 @@ def index_notebook(notebook_dir: Path = NOTEBOOK_DIR) -> Any:
 
     text = (SITE_ASSETS / "index.md").read_text(encoding="utf-8")
     if MAP_PLACEHOLDER not in text:
-        raise ValueError(f"site_assets/index.md needs a line {MAP_PLACEHOLDER} for the course map.")
+        raise ValueError(
+            f"tools/site_assets/index.md needs a line {MAP_PLACEHOLDER} for the course map."
+        )
     text = text.replace(MAP_PLACEHOLDER, course_map_markdown(notebook_dir, with_objectives=True))
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
     notebook.metadata["title"] = COURSE_TITLE
@@ -629,7 +631,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Run the command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils.site")
+    parser = argparse.ArgumentParser(prog="python -m tools.site")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the static site from the stored outputs")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the site's folder (site/)")

@@ -18,7 +18,7 @@ that thin layer around any of the course's trained Keras recommenders:
 
 What a model can serve depends on its inputs, which the :class:`Recommender` reads from the
 model itself. An input named ``"user"`` takes a user index; any other input (``"sequence"``
-in :mod:`course_utils.caser`) takes the window of item codes. So:
+in :mod:`course_utils.models.caser`) takes the window of item codes. So:
 
 * a sequence input only (a sequence model without a user table): any history;
 * a sequence input and a ``"user"`` input (Caser, which adds a user embedding): the history
@@ -38,8 +38,8 @@ window the model was evaluated with, usually ``config["max_len"]``).
 
 Taught in notebooks/09_model_comparison.ipynb.
 
-Importing this module imports Keras, so it sets TensorFlow's environment first
-(see :mod:`course_utils.setup`).
+Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
+TensorFlow's environment first.
 """
 
 from __future__ import annotations
@@ -47,17 +47,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from numbers import Integral
 
+import keras
 import numpy as np
 import pandas as pd
 
-from course_utils.setup import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-
-from course_utils.metrics import top_k  # noqa: E402
-from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+from course_utils.metrics import top_k
+from course_utils.splits import STAGES, LeaveLastOut
 
 __all__ = ["USER_INPUT", "Recommender"]
 
@@ -81,8 +76,8 @@ class Recommender:
             for a user index (shape ``()``). Its output scores the ``num_items + 1`` item
             codes, at the end of the window (``(batch, num_items + 1)``) or at every
             position (``(batch, time, num_items + 1)``, read at the last position). For
-            example a model from :func:`course_utils.caser.build_model` or
-            :func:`course_utils.mf.build_model`.
+            example a model from :func:`course_utils.models.caser.build_model` or
+            :func:`course_utils.models.mf.build_model`.
         split: the split the model was trained on; it maps item ids to codes and user ids
             to indices.
         items: a table with the columns ``item_id`` and ``title`` (the ``items`` of

@@ -17,7 +17,7 @@ memorising the user's own history (see the notebook). With ``user_dim = 0`` the 
 user-independent, like GRU4Rec: it knows a user only through the items it reads.
 
 Taught in notebooks/08_lstm_recommender.ipynb. Later notebooks reuse the trained models
-through :mod:`course_utils.model_store` under the names ``"lstm"`` and ``"gru"`` with
+through :mod:`course_utils.models.model_store` under the names ``"lstm"`` and ``"gru"`` with
 :data:`CONFIGS`.
 
 Importing this module imports Keras, so it sets TensorFlow's environment first
@@ -37,7 +37,8 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 from keras import layers, ops  # noqa: E402
 
-from course_utils import configs, training  # noqa: E402
+from course_utils import configs  # noqa: E402
+from course_utils.models import training  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 from course_utils.validation import (  # noqa: E402
     check_fraction,
@@ -199,9 +200,7 @@ def last_position_model(model: keras.Model, *, with_user: bool = True) -> keras.
     last_state = model.get_layer(cell).output[:, -1, :]
     scores = model.get_layer("scores")(last_state)
     if with_user and _uses_users(model):
-        scores = layers.Add(name="last_with_user")(
-            [scores, model.get_layer("user_scores").output]
-        )
+        scores = layers.Add(name="last_with_user")([scores, model.get_layer("user_scores").output])
         return keras.Model(model.inputs, scores, name=f"{cell}_last_position")
     items = model.get_layer("items").output
     return keras.Model({"items": items}, scores, name=f"{cell}_last_position")
@@ -236,9 +235,7 @@ def model_inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.
     }
 
 
-def training_chunks(
-    split: LeaveLastOut, max_len: int
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def training_chunks(split: LeaveLastOut, max_len: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Cut every user's whole training history into shifted (inputs, targets) windows.
 
     ``split.training_sequences(max_len)`` keeps only each user's last ``max_len + 1``

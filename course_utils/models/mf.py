@@ -18,7 +18,7 @@ ranks the test target (it would have to be retrained, or its user vector re-fitt
 it): the score matrix is the same at both stages.
 
 Taught in notebooks/06_embeddings_matrix_factorization.ipynb. Later notebooks reuse the trained
-model through :mod:`course_utils.model_store` under the name ``"mf"`` and
+model through :mod:`course_utils.models.model_store` under the name ``"mf"`` and
 :data:`DEFAULT_CONFIG`.
 
 Importing this module imports Keras, so it sets TensorFlow's environment first
@@ -39,7 +39,8 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 from keras import layers  # noqa: E402
 
-from course_utils import configs, training  # noqa: E402
+from course_utils import configs  # noqa: E402
+from course_utils.models import training  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 from course_utils.validation import (  # noqa: E402
     check_int,
@@ -63,8 +64,6 @@ __all__ = [
 DEFAULT_CONFIG: dict[str, Any] = dict(configs.MF)
 
 _MODEL_NAME = "mf"
-
-
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:

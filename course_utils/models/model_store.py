@@ -6,8 +6,9 @@ that opens notebook 09 first). A model is stored as a ``.keras`` file with a JSO
 its metadata (configuration, training seconds, validation results). The key is a hash of
 the model's name, its configuration, the fingerprint of the split it was trained on
 (:meth:`course_utils.splits.LeaveLastOut.fingerprint`), the Keras version and the code of the
-modules that build and train the course's models (:data:`MODEL_SOURCES`), so a change to any
-of them trains afresh instead of loading a stale model.
+modules that build and train the registered models (:data:`MODEL_SOURCES`, derived from
+:data:`COURSE_MODELS`), so a change to any of them trains afresh instead of loading a stale
+model.
 
 The cache lives in ``<data dir>/models`` (``datasets/cache/models`` by default), which git
 ignores: the weights are derived from MovieLens, which may not be redistributed.
@@ -23,24 +24,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from course_utils import results
+import keras
 
-from course_utils.setup import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-
-from course_utils import caser, data, mf, sequence_rnn  # noqa: E402
-from course_utils.validation import check_split  # noqa: E402
+from course_utils import data, results
+from course_utils.models import CourseModel, caser, mf, sequence_rnn
+from course_utils.validation import check_split
 
 __all__ = [
     "COURSE_MODELS",
     "MODEL_SOURCES",
     "course_models",
+    "load",
     "load_or_train",
     "load_or_train_course_models",
-    "load",
     "model_key",
     "save",
     "store_dir",
@@ -56,16 +52,45 @@ COURSE_MODELS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "GRU": ("gru", sequence_rnn, sequence_rnn.CONFIGS["gru"]),
 }
 
-#: The course_utils modules whose code shapes a stored model. Their code is part of every
-#: key: an edit to a model's layers or to its training recipe must not load the weights that
-#: the old code produced. Docstrings and comments are not part of it
-#: (:func:`course_utils.results.code_digest`), so editing them keeps the stored models.
-MODEL_SOURCES = ("mf.py", "caser.py", "sequence_rnn.py", "training.py")
+
+def model_sources(modules: Sequence[Any] | None = None) -> tuple[Path, ...]:
+    """Return the files whose code shapes a stored model: the registered models' modules and
+    the modules of :mod:`course_utils.models` they import (``training``), in a fixed order.
+
+    Their code is part of every key: an edit to a model's layers or to its training recipe
+    must not load the weights that the old code produced. Docstrings, comments and
+    formatting are not part of it (:func:`course_utils.results.code_digest`).
+
+    Args:
+        modules: model modules; those of :data:`COURSE_MODELS` when None.
+
+    Raises:
+        ValueError: if a module does not follow :class:`course_utils.models.CourseModel`.
+    """
+    if modules is None:
+        modules = [module for _, module, _ in COURSE_MODELS.values()]
+    sources: dict[Path, None] = {}
+    for module in modules:
+        if not isinstance(module, CourseModel):
+            raise ValueError(
+                f"{getattr(module, '__name__', module)!r} is not a course model: it needs "
+                "DEFAULT_CONFIG, build_model, train and score (see CONTRIBUTING.md)."
+            )
+        sources[Path(module.__file__)] = None
+        for value in vars(module).values():
+            name = getattr(value, "__name__", "")
+            if getattr(value, "__file__", None) and name.startswith(f"{__package__}."):
+                sources[Path(value.__file__)] = None
+    return tuple(sources)
+
+
+#: The files whose code is part of every key (see :func:`model_sources`).
+MODEL_SOURCES = model_sources()
 
 
 def _code_digest() -> str:
     """Return the digest of the code in :data:`MODEL_SOURCES`, in that order."""
-    return results.code_digest(Path(__file__).parent / name for name in MODEL_SOURCES)
+    return results.code_digest(MODEL_SOURCES)
 
 
 def store_dir(data_dir: str | Path | None = None) -> Path:

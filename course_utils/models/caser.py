@@ -12,7 +12,7 @@ The model is trained with the full softmax cross-entropy over all items on every
 "history so far -> next item" window of the training sequences.
 
 Taught in notebooks/07_cnn_recommender.ipynb. Later notebooks reuse the trained model through
-:mod:`course_utils.model_store` under the name ``"caser"`` and :data:`DEFAULT_CONFIG`.
+:mod:`course_utils.models.model_store` under the name ``"caser"`` and :data:`DEFAULT_CONFIG`.
 
 Importing this module imports Keras, so it sets TensorFlow's environment first
 (see :mod:`course_utils.setup`).
@@ -31,7 +31,8 @@ set_tensorflow_environment()
 import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
 from keras import layers, ops  # noqa: E402
 
-from course_utils import configs, training  # noqa: E402
+from course_utils import configs  # noqa: E402
+from course_utils.models import training  # noqa: E402
 from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
 from course_utils.validation import (  # noqa: E402
     check_fraction,
@@ -76,8 +77,6 @@ class PaddedImage(layers.Layer):
 
     def compute_output_shape(self, input_shape: list) -> tuple:
         return (*input_shape[0], 1)
-
-
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
