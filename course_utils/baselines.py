@@ -107,12 +107,7 @@ def _with_padding_column(item_scores: np.ndarray) -> np.ndarray:
 def _histories(
     split: LeaveLastOut, stage: str, histories: Sequence[np.ndarray] | None
 ) -> list[np.ndarray]:
-    """Return the histories to score: the split's for the stage, or the given ones, checked.
-
-    Raises:
-        ValueError: If a given history is empty, not one-dimensional integer codes, or holds
-            a code outside 1..num_items.
-    """
+    """Return the histories to score: the split's for the stage, or the given ones, checked."""
     _check_stage(stage)
     if histories is None:
         return split.histories(stage)
@@ -141,16 +136,7 @@ def _histories(
 
 
 def _history_matrix(split: LeaveLastOut, histories: Sequence[np.ndarray]) -> sp.csr_matrix:
-    """Return the binary history x item-code matrix of some histories.
-
-    Args:
-        split: The split (its catalogue sizes the columns).
-        histories: Item codes, one array per row.
-
-    Returns:
-        A CSR matrix of shape ``(len(histories), num_items + 1)`` with 1.0 where the history
-        holds the item (column 0, padding, is always empty), indices sorted.
-    """
+    """Return the binary history x item-code matrix of some histories."""
     lengths = np.array([len(h) for h in histories], dtype=np.int64)
     rows = np.repeat(np.arange(len(histories)), lengths)
     columns = np.concatenate(histories).astype(np.int64)
@@ -466,12 +452,10 @@ def _popularity_share(split: LeaveLastOut) -> np.ndarray:
 
 
 def _mix(model: sp.csr_matrix | np.ndarray, split: LeaveLastOut, alpha: float) -> np.ndarray:
-    """Return ``alpha * model + (1 - alpha) * popularity`` with -inf in the padding column.
-
-    Each user's model scores are first divided by their largest value (a row without any
-    score stays 0), so that the mix means the same for every user; a maximum and a division
-    are exact operations, so the result does not depend on the processor.
-    """
+    """Return ``alpha * model + (1 - alpha) * popularity`` with -inf in the padding column."""
+    # Each user's model scores are first divided by their largest value (a row without any
+    # score stays 0), so that the mix means the same for every user; a maximum and a division
+    # are exact operations, so the result does not depend on the processor.
     dense = model.toarray() if sp.issparse(model) else np.array(model, dtype=np.float64)
     largest = dense.max(axis=1, keepdims=True)
     np.divide(dense, largest, out=dense, where=largest > 0)
@@ -600,11 +584,9 @@ def sequential_rules(
 def _recent_matrix(
     split: LeaveLastOut, histories: Sequence[np.ndarray], recent: int | None, weighting: str
 ) -> sp.csr_matrix:
-    """Return each history's last ``recent`` items (all if None), weighted by their age.
-
-    The newest item has distance 1, the one before it distance 2, and so on; each gets the
-    weight of its distance under ``weighting``. Shape ``(len(histories), num_items + 1)``.
-    """
+    """Return each history's last ``recent`` items (all if None), weighted by their age."""
+    # The newest item has distance 1, the one before it 2, and so on; each gets the weight of
+    # its distance under ``weighting``. Shape ``(len(histories), num_items + 1)``.
     rows, columns, values = [], [], []
     for user, history in enumerate(histories):
         kept = history if recent is None else history[-recent:]

@@ -54,35 +54,14 @@ _MAX_ROWS_SHOWN = 5
 
 
 def _check_k(k: object) -> int:
-    """Return ``k`` as an int, or raise ValueError if it is not an int >= 1.
-
-    Args:
-        k: The cut-off to check.
-
-    Returns:
-        ``k`` as a Python int.
-
-    Raises:
-        ValueError: If ``k`` is not an integer >= 1 (booleans are rejected too).
-    """
+    """Return ``k`` as an int, or raise ValueError if it is not an int >= 1."""
     if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
         raise ValueError(f"k must be an int >= 1, got {k!r}.")
     return int(k)
 
 
 def _check_scores(scores: np.ndarray) -> np.ndarray:
-    """Validate a score matrix and return it as float64.
-
-    Args:
-        scores: Array of shape ``(n_users, num_items + 1)``.
-
-    Returns:
-        The scores as a float64 array (a copy only if a conversion was needed).
-
-    Raises:
-        ValueError: If ``scores`` is not a 2-D real array with at least one user and one
-            item column, or if it contains NaN.
-    """
+    """Validate a score matrix and return it as float64."""
     scores = np.asarray(scores)
     if scores.dtype == bool or not (
         np.issubdtype(scores.dtype, np.integer) or np.issubdtype(scores.dtype, np.floating)
@@ -113,19 +92,7 @@ def _check_scores(scores: np.ndarray) -> np.ndarray:
 
 
 def _check_targets(targets: np.ndarray, n_users: int, num_items: int) -> np.ndarray:
-    """Validate target item codes against the score matrix.
-
-    Args:
-        targets: One item code per user.
-        n_users: Number of rows of the score matrix.
-        num_items: Number of item columns (``scores.shape[1] - 1``).
-
-    Returns:
-        The targets as an int64 array of shape ``(n_users,)``.
-
-    Raises:
-        ValueError: If the shape, dtype or range of ``targets`` is wrong.
-    """
+    """Validate target item codes against the score matrix."""
     targets = np.asarray(targets)
     if targets.ndim != 1 or len(targets) != n_users:
         raise ValueError(
@@ -150,21 +117,7 @@ def _check_targets(targets: np.ndarray, n_users: int, num_items: int) -> np.ndar
 def _exclude_indices(
     exclude: Sequence[np.ndarray], n_users: int, num_items: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Flatten per-user exclusion lists into (row, column) index arrays.
-
-    Args:
-        exclude: One array-like of item codes per user (a 2-D padded array works too;
-            its 0 entries point at the padding column, which is excluded anyway).
-        n_users: Number of rows of the score matrix.
-        num_items: Number of item columns.
-
-    Returns:
-        ``(rows, columns)`` of every excluded entry.
-
-    Raises:
-        ValueError: If ``exclude`` has the wrong length or holds non-integer or
-            out-of-range codes.
-    """
+    """Flatten per-user exclusion lists into (row, column) index arrays."""
     if isinstance(exclude, np.ndarray) and exclude.ndim == 1 and exclude.dtype != object:
         raise ValueError(
             "exclude must hold one array of item codes per user, got a flat array; for a "
@@ -204,16 +157,7 @@ def _candidate_scores(
     exclude: Sequence[np.ndarray] | None,
     keep: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Return a copy of ``scores`` with non-candidates set to -inf.
-
-    Args:
-        scores: Validated float64 scores.
-        exclude: Optional per-user exclusion lists.
-        keep: Optional per-user item code that must stay a candidate (the target).
-
-    Returns:
-        A float64 copy where column 0 and the excluded items (except ``keep``) are -inf.
-    """
+    """Return a copy of ``scores`` with non-candidates set to -inf."""
     n_users, n_columns = scores.shape
     masked = scores.copy()
     masked[:, 0] = -np.inf
@@ -228,15 +172,7 @@ def _candidate_scores(
 
 
 def _ranks_from_masked(masked: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Compute pessimistic 1-based target ranks from candidate scores.
-
-    Args:
-        masked: Scores where non-candidates are -inf, except the target itself.
-        targets: Target item code per row.
-
-    Returns:
-        An int64 array of ranks.
-    """
+    """Compute pessimistic 1-based target ranks from candidate scores."""
     rows = np.arange(len(targets))
     target_scores = masked[rows, targets]
     # Pessimistic ties: every other candidate scoring >= the target ranks ahead of it.
@@ -247,15 +183,7 @@ def _ranks_from_masked(masked: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def _top_k_from_masked(masked: np.ndarray, k: int) -> np.ndarray:
-    """Return the top-k columns of candidate scores, padding with -1.
-
-    Args:
-        masked: Scores where non-candidates are -inf.
-        k: Cut-off.
-
-    Returns:
-        An int64 array of shape ``(n_users, min(k, num_items))``.
-    """
+    """Return the top-k columns of candidate scores, padding with -1."""
     n_users, n_columns = masked.shape
     width = min(k, n_columns - 1)
     # Sorting whole rows is the slow part of an evaluation, so when k is small only the
@@ -335,17 +263,7 @@ def top_k(scores: np.ndarray, k: int, exclude: Sequence[np.ndarray] | None = Non
 
 
 def _check_ranks(ranks: np.ndarray) -> np.ndarray:
-    """Validate an array of 1-based ranks.
-
-    Args:
-        ranks: Ranks as returned by :func:`target_ranks`.
-
-    Returns:
-        The ranks as a 1-D array.
-
-    Raises:
-        ValueError: If ``ranks`` is empty, not 1-D, not integer, or holds a value < 1.
-    """
+    """Validate an array of 1-based ranks."""
     ranks = np.asarray(ranks)
     if ranks.ndim != 1 or ranks.size == 0:
         raise ValueError(f"ranks must be a non-empty 1-D array, got shape {ranks.shape}.")

@@ -83,15 +83,9 @@ def _imports_course_module(node: Any) -> bool:
 
 
 def _canonical(node: Any) -> Any:
-    """Return a syntax tree as nested lists: node types and fields, no positions or docs.
-
-    Empty fields (``None``, ``[]``) are left out, so fields that newer Pythons add with an
-    empty default (``type_params``) do not change the result. A run of imports from the
-    course's own package counts as the set of names it binds, not the module paths or the
-    grouping of the lines, and a string that is the path of one of the course's modules
-    counts by the file's name, so moving a module between the course's folders keeps the
-    digest (each module's own code is fingerprinted under its file name).
-    """
+    """Return a syntax tree as nested lists: node types and fields, no positions or docs."""
+    # Empty fields (None, []) are left out, so that fields newer Pythons add with an empty
+    # default (type_params) do not change the result.
     if isinstance(node, list):
         canonical: list[Any] = []
         run: list[Any] = []  # the names bound by consecutive imports of the course's modules

@@ -98,21 +98,9 @@ def tie_keys(user_ids: np.ndarray, item_ids: np.ndarray, seed: int = TIE_SEED) -
 def _left_pad(
     flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_len: int
 ) -> np.ndarray:
-    """Left-pad the last ``max_len`` items of ragged rows into a dense matrix.
-
-    Row ``r`` is ``flat[starts[r] : starts[r] + lengths[r]]``. The work is done with index
-    arithmetic instead of a Python loop, so it stays fast for large logs.
-
-    Args:
-        flat: All rows' items concatenated.
-        starts: Start offset of each row in ``flat``.
-        lengths: Length of each row.
-        max_len: Width of the output.
-
-    Returns:
-        An int32 array of shape ``(len(starts), max_len)``; short rows are padded with 0 on
-        the left so that the most recent item is always in the last column.
-    """
+    """Left-pad the last ``max_len`` items of ragged rows into a dense matrix."""
+    # Row r is flat[starts[r] : starts[r] + lengths[r]]; the most recent item lands in the last
+    # column. Index arithmetic instead of a Python loop keeps it fast for large logs.
     n_rows = len(starts)
     out = np.zeros((n_rows, max_len), dtype=_CODE_DTYPE)
     take = np.minimum(lengths, max_len)
@@ -310,14 +298,7 @@ class LeaveLastOut:
             )
 
     def _history_parts(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return the concatenated histories of ``stage`` and each user's start offset.
-
-        Args:
-            stage: "valid" or "test".
-
-        Returns:
-            ``(flat, offsets)``: user ``u``'s history is ``flat[offsets[u]:offsets[u + 1]]``.
-        """
+        """Return the concatenated histories of ``stage`` and each user's start offset."""
         self._check_stage(stage)
         if stage == "valid":
             return self._train_codes, self._offsets
@@ -463,16 +444,7 @@ class LeaveLastOut:
 
 
 def _validate_ratings(ratings: pd.DataFrame) -> None:
-    """Raise ValueError if ``ratings`` cannot be split.
-
-    Args:
-        ratings: The interaction log.
-
-    Raises:
-        ValueError: If it is not a non-empty DataFrame with integer ``user_id``,
-            ``item_id`` and ``timestamp`` columns without missing values and without
-            repeated (user_id, item_id) pairs.
-    """
+    """Raise ValueError if ``ratings`` cannot be split."""
     if not isinstance(ratings, pd.DataFrame):
         raise ValueError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}.")
     missing = [column for column in _REQUIRED_COLUMNS if column not in ratings.columns]

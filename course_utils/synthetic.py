@@ -132,18 +132,7 @@ class SyntheticLog:
 
 
 def _check_probability(value: object, name: str) -> float:
-    """Return ``value`` as a float, or raise ValueError if it is not in [0, 1].
-
-    Args:
-        value: The value to check.
-        name: The argument's name, used in the error message.
-
-    Returns:
-        The value as a Python float.
-
-    Raises:
-        ValueError: If ``value`` is not a real number between 0 and 1.
-    """
+    """Return ``value`` as a float, or raise ValueError if it is not in [0, 1]."""
     if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must be a probability between 0 and 1, got {value!r}.")
     return float(value)
@@ -171,21 +160,7 @@ def _user_sequence(
     series_next: dict[int, tuple[int, ...]],
     probs: tuple[float, float, float],
 ) -> list[int]:
-    """Generate one user's sequence of 0-based item indices.
-
-    Args:
-        rng: The shared random generator.
-        length: Number of interactions.
-        weights: Per-item pick weight for ordinary picks (taste times popularity).
-        ordinary: Mask of items that may be picked ordinarily.
-        triple_after_b: Maps B to (A, C) for each triple.
-        pair_after_a: Maps A to B for each triple.
-        series_next: Maps a series' first part to the whole series.
-        probs: ``(triple_prob, pair_prob, series_prob)``.
-
-    Returns:
-        The item indices, in watching order, without repeats.
-    """
+    """Generate one user's sequence of 0-based item indices."""
     triple_prob, pair_prob, series_prob = probs
     seen = np.zeros(len(weights), dtype=bool)
     sequence: list[int] = []

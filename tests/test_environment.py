@@ -54,3 +54,22 @@ def test_no_exact_pins() -> None:
     for text in _pyproject()["project"]["dependencies"]:
         operators = {spec.operator for spec in Requirement(text).specifier}
         assert not operators & {"==", "==="}, f"{text}: use a lower bound, not an exact pin"
+
+
+def test_the_dev_tools_are_an_extra_and_the_hooks_are_local() -> None:
+    # `make start` installs the course; `make test` and `make hooks` add the `dev` extra.
+    dev = {
+        Requirement(text).name: Requirement(text)
+        for text in _pyproject()["project"]["optional-dependencies"]["dev"]
+    }
+    assert {"ruff", "pytest-xdist", "nbdime", "pre-commit"} <= set(dev)
+    assert str(dev["ruff"].specifier).startswith("=="), "the formatter's style must not drift"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert '-e ".[dev]"' in makefile
+    # Hooks fetched from a git host cannot be installed everywhere: they are local, and run
+    # the same ruff commands as `make lint`.
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    entries = [hook["entry"] for hook in config["repos"][0]["hooks"]]
+    assert any("ruff check" in entry for entry in entries)
+    assert any("ruff format --check" in entry for entry in entries)

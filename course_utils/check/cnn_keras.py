@@ -13,11 +13,7 @@ from course_utils.check.core import Case, Verdict, register, run_cases
 
 
 def _exact_integer(got: object, expected: int) -> str | None:
-    """Return None when ``got`` is the whole number ``expected``, else a short reason.
-
-    A parameter count is a whole number: ``320`` and ``320.0`` are accepted, ``320.5``, a
-    string or a boolean are not.
-    """
+    """Return None when ``got`` is the whole number ``expected``, else a short reason."""
     is_whole = isinstance(got, Integral) or (isinstance(got, Real) and float(got).is_integer())
     if isinstance(got, bool) or not is_whole:
         return f"expected a whole number of parameters, got {got!r} ({type(got).__name__})"

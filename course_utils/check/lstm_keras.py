@@ -104,11 +104,7 @@ class _Ragged(str):
 
 
 def _as_shown(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a learner's function so that a ragged result is reported, not shown as an array.
-
-    A list of rows of different lengths cannot become a NumPy matrix, and the verdict's
-    display would fail on it; it is replaced by a sentence that says what went wrong.
-    """
+    """Wrap a learner's function so that a ragged result is reported, not shown as an array."""
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         got = function(*args, **kwargs)

@@ -85,11 +85,7 @@ def hit_rate(function: Callable[[Any, int], float]) -> Verdict:
 
 
 def _knowledge_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return small ratings and items tables with one item per edge case.
-
-    Returns:
-        ``(ratings, items)`` with the columns of :func:`course_utils.data.load_movielens_100k`.
-    """
+    """Return small ratings and items tables with one item per edge case."""
     items = pd.DataFrame(
         {
             "item_id": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],

@@ -156,11 +156,7 @@ def _compare_quantized(got: Any, expected: tuple[np.ndarray, np.ndarray]) -> str
 
 
 def _with_float_errors_raised(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap ``function`` so that a division by zero or a NaN raises instead of warning.
-
-    Casting NaN to int8 gives a different garbage value on each processor (often 0, which
-    would pass by luck), so an unguarded all-zero row is reported where it happens.
-    """
+    """Wrap ``function`` so that a division by zero or a NaN raises instead of warning."""
     if not callable(function):
         return function  # run_cases explains that it needs the function itself.
 

@@ -330,16 +330,10 @@ class Recommender:
         return row
 
     def _average_user(self) -> keras.Model:
-        """Return a copy of the model whose user table holds the mean user vector in every row.
-
-        The scores of the course's models are linear in the user vector (it is concatenated
-        or added before the last dense layer, and dropout is off at inference), so one pass
-        with the mean vector gives the average of the scores over every known user.
-
-        Raises:
-            ValueError: if the model's user input does not go through a layer named
-                ``user_embedding``.
-        """
+        """Return a copy of the model whose user table holds the mean user vector in every row."""
+        # The scores of the course's models are linear in the user vector (it is concatenated
+        # or added before the last dense layer, and dropout is off at inference), so one pass
+        # with the mean vector gives the average of the scores over every known user.
         if self._average_user_model is None:
             if self._user_table_size(self._model) is None:
                 raise ValueError(
