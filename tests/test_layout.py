@@ -68,9 +68,7 @@ def test_the_core_never_imports_upward(path: Path) -> None:
     ]
     assert not upward, f"{path.name} imports {upward}: the core may not use the models or tools"
     frameworks = [
-        name
-        for name in _imports(path, top_level_only=True)
-        if name.split(".")[0] in FRAMEWORKS
+        name for name in _imports(path, top_level_only=True) if name.split(".")[0] in FRAMEWORKS
     ]
     assert not frameworks, (
         f"{path.name} imports {frameworks} at import time; only course_utils.models may "
