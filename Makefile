@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 DEV_STAMP := $(VENV)/.dev-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-# Two workers (pytest-xdist); tests/conftest.py keeps each file, and notebooks 06 to 11, on
+# Two workers (pytest-xdist); the root conftest.py keeps each file, and notebooks 06 to 11, on
 # one worker in order. `make test WORKERS=0` runs everything in this process instead.
 WORKERS ?= 2
-PARALLEL := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup)
-LINTED := course_utils tests benchmarks tools notebooks
-FORMATTED := course_utils tests benchmarks tools
+PARALLEL := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
+LINTED := conftest.py course_utils tests benchmarks tools notebooks
+FORMATTED := conftest.py course_utils tests benchmarks tools
 
 .PHONY: start test lint hooks setup data execute student site browser bench help
 

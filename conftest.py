@@ -1,0 +1,52 @@
+"""How the suite runs on two workers (pytest-xdist, ``-n 2``; see the Makefile).
+
+The tests are sent to the workers in groups, and a group runs on one worker, in order:
+
+* each test file is one group, so that a module's fixtures (a trained model, a built site) are
+  made once;
+* each notebook is one group, so that its cells run in order in one kernel;
+* notebooks 06 to 11 are one group together, because they share the model store: 06 to 08
+  train and save the models that 09 to 11 load.
+
+The chain of notebooks is the longest group, so it is collected first and starts first; the
+other worker runs the rest meanwhile. Without ``-n``, only that order changes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+import pytest
+
+MODEL_CHAIN = re.compile(r"^(0[6-9]|1\d)_.*\.ipynb$")
+CHAIN_GROUP = "notebooks 06 to 11 (the model store)"
+
+
+def group_of(nodeid: str) -> str:
+    """The group of a test: its file, or the chain of notebooks that share the model store."""
+    path = nodeid.split("::", 1)[0]
+    return CHAIN_GROUP if MODEL_CHAIN.match(PurePosixPath(path).name) else path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the chain of notebooks first (a stable sort keeps every other order)."""
+    items[:] = sorted(items, key=lambda item: group_of(item.nodeid) != CHAIN_GROUP)
+
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # pytest-xdist is in the dev extra; without it the suite runs in one process
+    pass
+else:
+
+    class CourseScheduling(LoadScopeScheduling):
+        """xdist's scope scheduling, with :func:`group_of` as the scope."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> CourseScheduling:
+        """Schedule the groups (pytest-xdist's hook)."""
+        return CourseScheduling(config, log)
