@@ -8,8 +8,10 @@ The tests are sent to the workers in groups, and a group runs on one worker, in 
 * notebooks 06 to 11 are one group together, because they share the model store: 06 to 08
   train and save the models that 09 to 11 load.
 
-The chain of notebooks is the longest group, so it is collected first and starts first; the
-other worker runs the rest meanwhile. Without ``-n``, only that order changes.
+The chain of notebooks is the longest group, so it is collected first and starts first. The
+other worker starts with ``tests/test_course_models.py``, which trains the GRU that notebook 09
+would otherwise train on the chain's worker, then runs the rest. Without ``-n``, only that
+order changes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 
 MODEL_CHAIN = re.compile(r"^(0[6-9]|1\d)_.*\.ipynb$")
 CHAIN_GROUP = "notebooks 06 to 11 (the model store)"
+EARLY_GROUP = "tests/test_course_models.py"
 
 
 def group_of(nodeid: str) -> str:
@@ -31,8 +34,9 @@ def group_of(nodeid: str) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put the chain of notebooks first (a stable sort keeps every other order)."""
-    items[:] = sorted(items, key=lambda item: group_of(item.nodeid) != CHAIN_GROUP)
+    """Put the chain of notebooks first, then the GRU's training (a stable sort)."""
+    order = {CHAIN_GROUP: 0, EARLY_GROUP: 1}
+    items[:] = sorted(items, key=lambda item: order.get(group_of(item.nodeid), 2))
 
 
 try:

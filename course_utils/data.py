@@ -368,9 +368,11 @@ def _unavailable_message(hand_zip: Path, attempts: Sequence[tuple[str, str]]) ->
 
 
 def _describe(exc: BaseException) -> str:
+    """One line for an attempt that failed; a long one loses its middle (often a long path),
+    not its end, which says what happened."""
     text = " ".join(str(exc).split()) or "(no message)"
     if len(text) > 400:
-        text = text[:397] + "..."
+        text = text[:200] + " ... " + text[-195:]
     if isinstance(exc, (DataError, DataUnavailableError)):
         return text
     return f"{type(exc).__name__}: {text}"

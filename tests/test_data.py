@@ -472,6 +472,16 @@ def test_normalised_tables_that_do_not_match_the_pins_are_not_cached(
     assert files_under(data_dir) == ["downloads/ml-100k.zip"]
 
 
+def test_a_long_failure_keeps_its_conclusion() -> None:
+    # A deep data folder makes the message long; what it concludes must survive the cut.
+    long = d.ChecksumError(
+        f"the ratings.csv normalised from /{'deep/' * 100}x.zip differs; nothing was cached"
+    )
+    text = d._describe(long)
+    assert len(text) == 400 and text.startswith("the ratings.csv normalised from /deep/")
+    assert text.endswith("differs; nothing was cached") and " ... " in text
+
+
 def test_interrupted_cache_write_leaves_no_partial_file(
     tmp_path: Path, pinned: d.MovieLens100K, monkeypatch
 ) -> None:

@@ -95,6 +95,8 @@ def test_save_load_and_load_or_train(store, split, tmp_path: Path, capsys) -> No
     assert "training it now" in capsys.readouterr().out
     leftovers = [p.name for p in (tmp_path / "models").iterdir() if p.name.startswith(".")]
     assert leftovers == [], "no temporary file is left behind"
+    modes = {p.suffix: p.stat().st_mode & 0o777 for p in (tmp_path / "models").iterdir()}
+    assert modes[".keras"] & 0o644 == 0o644, "a stored model is readable by everyone"
 
 
 def test_course_models_lists_the_stored_models_and_rejects_unknown_labels(store) -> None:

@@ -171,6 +171,9 @@ def save(
     os.close(handle)
     try:
         model.save(temporary)
+        # mkstemp creates the file readable by its owner only; a stored model is for everyone
+        # who runs the notebooks from this checkout, as its JSON metadata is.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
