@@ -52,5 +52,8 @@ else:
             return group_of(nodeid)
 
     def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> CourseScheduling:
-        """Schedule the groups (pytest-xdist's hook)."""
+        """Schedule the groups in the order of collection (pytest-xdist's hook)."""
+        # xdist would otherwise start the groups with the most tests first, which puts the
+        # GRU's training (one test) last instead of first.
+        config.option.loadscopereorder = False
         return CourseScheduling(config, log)
