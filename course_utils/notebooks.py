@@ -146,7 +146,9 @@ def course_map_markdown(
 
 
 def course_map(directory: Path = NOTEBOOK_DIR) -> Any:
-    """Display the course map in a notebook (with each notebook's objectives).
+    """Display the course map in a notebook: one line per notebook, its subtitle and minutes.
+
+    Each notebook lists its own learning objectives at its top.
 
     Args:
         directory: the folder of notebooks.
@@ -156,4 +158,4 @@ def course_map(directory: Path = NOTEBOOK_DIR) -> Any:
     """
     from IPython.display import Markdown
 
-    return Markdown(course_map_markdown(directory, with_objectives=True))
+    return Markdown(course_map_markdown(directory))
