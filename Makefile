@@ -26,10 +26,15 @@ help:
 	@echo "make site     build the static HTML site in site/ from the stored outputs"
 	@echo "make bench    run the benchmark scripts in benchmarks/"
 
-start: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+# JupyterLab refuses to run as root (in a Docker container, say) unless it is told it may.
+USER_ID ?= $(shell id -u)
+ROOT_FLAG := $(if $(filter 0,$(USER_ID)),--allow-root,)
 
-test: setup browser lint
+start: setup
+	@$(if $(ROOT_FLAG),echo "Running as root (a container?): JupyterLab starts with --allow-root.",true)
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: setup $(DEV_STAMP) browser lint
 	$(BIN)/python -m pytest $(NBVAL) $(PARALLEL)
 
 lint: $(DEV_STAMP)
@@ -48,16 +53,20 @@ browser:
 setup: $(STAMP)
 	$(BIN)/python -m course_utils.data fetch
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'The course needs Python 3.11 or newer; found ' + sys.version.split()[0])"
+# tools/supported.py refuses a Python or platform the course does not support, saying why,
+# and names this platform's constraints file: the exact versions the stored outputs come from.
+CONSTRAINTS = $$($(PYTHON) tools/supported.py)
+
+$(STAMP): pyproject.toml $(wildcard constraints/*.txt)
+	@$(PYTHON) tools/supported.py >/dev/null
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e . -c $(CONSTRAINTS)
 	touch $(STAMP)
 
-# The authors' and tests' tools (the `dev` extra of pyproject.toml): `make start` skips them.
+# The tests' and the authors' tools (the `test` and `dev` extras): `make start` skips them.
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]" -c $(CONSTRAINTS)
 	touch $(DEV_STAMP)
 
 execute: setup

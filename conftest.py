@@ -51,6 +51,8 @@ else:
         def _split_scope(self, nodeid: str) -> str:
             return group_of(nodeid)
 
+    # optionalhook: `-p no:xdist` still loads this file.
+    @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> CourseScheduling:
         """Schedule the groups in the order of collection (pytest-xdist's hook)."""
         # xdist would otherwise start the groups with the most tests first, which puts the
