@@ -16,11 +16,18 @@ order changes.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
+
+# The learner's own model store (used where the course's store cannot be written) is kept out
+# of the tester's cache folder, for the tests and the kernels nbval starts, so that no model a
+# learner stored there is ever loaded in place of the course's.
+os.environ.setdefault("COURSE_MODEL_STORE", tempfile.mkdtemp(prefix="course-model-store-"))
 
 MODEL_CHAIN = re.compile(r"^(0[6-9]|1\d)_.*\.ipynb$")
 CHAIN_GROUP = "notebooks 06 to 11 (the model store)"

@@ -39,8 +39,41 @@ PLOT_STYLE = {
 }
 
 
+# A CPU limit, when one is set: the course's own variable first, then JupyterHub's (which
+# spawners set from the hub's cpu_limit, as a float such as "1.0").
+CPU_LIMIT_VARIABLES = ("COURSE_CPU_LIMIT", "CPU_LIMIT")
+
+
+def cpu_limit(environ: dict[str, str] | None = None) -> int | None:
+    """Return the number of threads a CPU limit allows, or None when no limit is set.
+
+    A fractional limit rounds down, and never below one thread.
+
+    Raises:
+        ValueError: if the variable is set to something other than a positive number.
+    """
+    environ = os.environ if environ is None else environ
+    for name in CPU_LIMIT_VARIABLES:
+        text = environ.get(name, "").strip()
+        if not text:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not value > 0:
+            raise ValueError(
+                f"{name}={text!r} is not a number of CPUs; set it to a positive number such "
+                f"as 2, or unset it."
+            )
+        return max(1, int(value))
+    return None
+
+
 def set_tensorflow_environment() -> None:
     """Set TensorFlow's environment variables, unless the user already chose a value.
+
+    Under a CPU limit (:func:`cpu_limit`), TensorFlow's two thread pools get that many threads.
 
     Raises:
         RuntimeError: if TensorFlow was imported before this call, since the variables
@@ -56,6 +89,10 @@ def set_tensorflow_environment() -> None:
             )
     for key, value in TENSORFLOW_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
+    limit = cpu_limit()
+    if limit is not None:
+        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(limit))
+        os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(limit))
 
 
 def setup_notebook(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> None:
@@ -97,8 +134,15 @@ def setup_notebook(seed: int = DEFAULT_SEED, *, verbose: bool = True) -> None:
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
+    limit = cpu_limit()
+    if limit is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limit)  # NumPy's BLAS, already loaded
     if verbose:
         print(version_line(seed))
+        if limit is not None:
+            print(f"CPU limit: TensorFlow and NumPy use {limit} thread(s) (from the environment)")
 
 
 def version_line(seed: int = DEFAULT_SEED) -> str:

@@ -99,6 +99,50 @@ def test_save_load_and_load_or_train(store, split, tmp_path: Path, capsys) -> No
     assert modes[".keras"] & 0o644 == 0o644, "a stored model is readable by everyone"
 
 
+def test_a_read_only_store_keeps_the_model_in_the_learners_own(
+    store, split, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    # A teacher's shared copy whose store cannot be written: the file system refuses the
+    # write (EROFS), which no chmod can show to a test that runs as root.
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    monkeypatch.setenv("COURSE_MODEL_STORE", str(own))
+    real_mkstemp = store.tempfile.mkstemp
+
+    def read_only_mkstemp(*args, dir, **kwargs):
+        if Path(dir).is_relative_to(shared):
+            raise OSError(30, "Read-only file system")
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(store.tempfile, "mkstemp", read_only_mkstemp)
+    model, _ = store.load_or_train(
+        "tiny", {"a": 2}, lambda: (_tiny_model(), {}), split=split, data_dir=shared
+    )
+    out = capsys.readouterr().out
+    assert (
+        f"{shared / 'models'} cannot be written (Read-only file system); the model is kept in {own}"
+        in out
+    )
+    assert sorted(p.suffix for p in own.iterdir()) == [".json", ".keras"]
+    assert store.load("tiny", {"a": 2}, split=split, data_dir=shared) is not None, (
+        "the learner's own store is searched after the shared one"
+    )
+    monkeypatch.setattr(
+        store.tempfile,
+        "mkstemp",
+        lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")),
+    )
+    with pytest.raises(OSError, match="No space left"):
+        store.save("tiny", model, {"a": 3}, split=split, data_dir=shared)
+
+
+def test_the_learners_own_store_follows_the_environment(store, monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("COURSE_MODEL_STORE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert store.user_store_dir() == tmp_path / "dl-recsys-course" / "models"
+    monkeypatch.setenv("COURSE_MODEL_STORE", "~/models")
+    assert store.user_store_dir() == Path.home() / "models"
+
+
 def test_course_models_lists_the_stored_models_and_rejects_unknown_labels(store) -> None:
     from course_utils.models import caser, sequence_rnn
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import subprocess
 import sys
@@ -77,7 +78,9 @@ def test_setup_notebook_seeds_and_prints_one_line() -> None:
         "from tensorflow.python.framework import config\n"
         "assert config.is_op_determinism_enabled()\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_without_cpu_limit()
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Python ") and lines[0].endswith("seed 7")
@@ -101,3 +104,45 @@ def test_tensorflow_imported_first_is_refused() -> None:
 def test_bad_seed_is_refused(seed) -> None:
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         setup.setup_notebook(seed)
+
+
+def _without_cpu_limit() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in setup.CPU_LIMIT_VARIABLES}
+
+
+@pytest.mark.parametrize(
+    ("environ", "threads"),
+    [
+        ({}, None),
+        ({"CPU_LIMIT": "2.0"}, 2),
+        ({"CPU_LIMIT": "0.5"}, 1),
+        ({"CPU_LIMIT": " "}, None),
+        ({"COURSE_CPU_LIMIT": "3", "CPU_LIMIT": "1.0"}, 3),
+    ],
+)
+def test_cpu_limit_is_read_from_the_environment(environ, threads) -> None:
+    assert setup.cpu_limit(environ) == threads
+
+
+@pytest.mark.parametrize("text", ["two", "0", "-1", "nan"])
+def test_a_bad_cpu_limit_is_refused_with_the_fix(text) -> None:
+    with pytest.raises(ValueError, match=r"CPU_LIMIT='.*' is not a number of CPUs; set it"):
+        setup.cpu_limit({"CPU_LIMIT": text})
+
+
+def test_tensorflow_and_numpy_follow_a_cpu_limit() -> None:
+    code = (
+        "from course_utils.setup import setup_notebook\n"
+        "import os\n"
+        "setup_notebook()\n"
+        "from threadpoolctl import threadpool_info\n"
+        "assert os.environ['TF_NUM_INTRAOP_THREADS'] == '1', os.environ\n"
+        "assert os.environ['TF_NUM_INTEROP_THREADS'] == '1'\n"
+        "assert {pool['num_threads'] for pool in threadpool_info()} <= {1}, threadpool_info()\n"
+    )
+    env = {**_without_cpu_limit(), "CPU_LIMIT": "1.5"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[1] == (
+        "CPU limit: TensorFlow and NumPy use 1 thread(s) (from the environment)"
+    )

@@ -11,11 +11,14 @@ modules that build and train the registered models (:data:`MODEL_SOURCES`, deriv
 model.
 
 The cache lives in ``<data dir>/models`` (``datasets/cache/models`` by default), which git
-ignores: the weights are derived from MovieLens, which may not be redistributed.
+ignores: the weights are derived from MovieLens, which may not be redistributed. Where that
+folder cannot be written (a teacher's shared, read-only copy of the course), a model is kept
+in the learner's own store instead (:func:`user_store_dir`), and :func:`load` looks in both.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -40,7 +43,11 @@ __all__ = [
     "model_key",
     "save",
     "store_dir",
+    "user_store_dir",
 ]
+
+# The errors of a folder that may not be written: no permission, or a read-only file system.
+READ_ONLY_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 #: The models of Part II, by the label the later notebooks print: (name in the store, module
 #: with ``train`` and ``score``, configuration). Notebooks 06 to 08 train and store MF, Caser
@@ -105,6 +112,19 @@ def store_dir(data_dir: str | Path | None = None) -> Path:
     return Path(data_dir or data.default_data_dir()) / "models"
 
 
+def user_store_dir() -> Path:
+    """Return the learner's own store, for when the course's store cannot be written.
+
+    ``$COURSE_MODEL_STORE`` when set; otherwise ``dl-recsys-course/models`` in the user's
+    cache folder (``$XDG_CACHE_HOME``, or ``~/.cache``).
+    """
+    chosen = os.environ.get("COURSE_MODEL_STORE")
+    if chosen:
+        return Path(chosen).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "dl-recsys-course" / "models"
+
+
 def model_key(name: str, config: dict[str, Any], split: Any) -> str:
     """Return the file stem under which a model with this name and configuration is stored.
 
@@ -152,6 +172,9 @@ def save(
 ) -> Path:
     """Save a trained model and its metadata atomically.
 
+    Where the course's store cannot be written, the model goes to :func:`user_store_dir`,
+    with a one-line message saying where.
+
     Args:
         name: the model's short name.
         model: the trained model; its custom layers must be registered as serialisable.
@@ -163,9 +186,22 @@ def save(
     Returns:
         The path of the ``.keras`` file.
     """
-    folder = store_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = model_key(name, config, split)
+    record = {"name": name, "config": config, "metadata": metadata or {}}
+    folder = store_dir(data_dir)
+    try:
+        return _write(folder, stem, model, record)
+    except OSError as error:
+        if error.errno not in READ_ONLY_ERRORS:
+            raise
+        fallback = user_store_dir()
+        print(f"{folder} cannot be written ({error.strerror}); the model is kept in {fallback}")
+        return _write(fallback, stem, model, record)
+
+
+def _write(folder: Path, stem: str, model: keras.Model, record: dict[str, Any]) -> Path:
+    """Write ``<stem>.keras`` and ``<stem>.json`` into ``folder``, each atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{stem}.keras"
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{stem}-", suffix=".keras")
     os.close(handle)
@@ -177,7 +213,6 @@ def save(
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    record = {"name": name, "config": config, "metadata": metadata or {}}
     meta_target = folder / f"{stem}.json"
     meta_temporary = meta_target.with_suffix(".json.tmp")
     meta_temporary.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
@@ -190,6 +225,8 @@ def load(
 ) -> tuple[keras.Model, dict[str, Any]] | None:
     """Load a stored model and its metadata, or return None when none is stored.
 
+    The course's store is searched first, then the learner's own (:func:`user_store_dir`).
+
     Args:
         name: the model's short name.
         config: the configuration it was trained with.
@@ -199,14 +236,14 @@ def load(
     Returns:
         ``(model, metadata)``, or None.
     """
-    folder = store_dir(data_dir)
     stem = model_key(name, config, split)
-    path, meta_path = folder / f"{stem}.keras", folder / f"{stem}.json"
-    if not (path.exists() and meta_path.exists()):
-        return None
-    model = keras.saving.load_model(path)
-    record = json.loads(meta_path.read_text(encoding="utf-8"))
-    return model, record["metadata"]
+    for folder in (store_dir(data_dir), user_store_dir()):
+        path, meta_path = folder / f"{stem}.keras", folder / f"{stem}.json"
+        if path.exists() and meta_path.exists():
+            model = keras.saving.load_model(path)
+            record = json.loads(meta_path.read_text(encoding="utf-8"))
+            return model, record["metadata"]
+    return None
 
 
 def load_or_train(
