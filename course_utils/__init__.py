@@ -4,4 +4,4 @@ Importing this package never imports TensorFlow: the notebook setup function mus
 TensorFlow's environment variables before TensorFlow is first imported.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.9.0"
