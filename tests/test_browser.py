@@ -6,7 +6,9 @@ Playwright downloads no browser of its own. Without chromium these tests are ski
 when the ``CI`` variable is set: there they fail.
 
 Every page is checked for console errors, page errors, failed requests and requests that
-leave the machine (those are also aborted). Screenshots go to ``test-output/site/``.
+leave the machine (those are also aborted). The header's downloads, the dark theme (with
+Playwright's ``color_scheme`` emulation) and the search box on a page opened from the disk
+(``file://``) are checked too. Screenshots go to ``test-output/site/``.
 Every server and browser is stopped in a fixture's finaliser, and a test checks that a
 failing JupyterLab session leaves no process and no open port behind.
 """
@@ -28,6 +30,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +67,10 @@ LAB_RUN_ALL_MS = 180_000
 NOTEBOOK_PATHS = notebooks.list_notebooks()
 PAGES = [site.INDEX_PAGE] + [f"{path.stem}.html" for path in NOTEBOOK_PATHS]
 INLINE_MATH = re.compile(r"\$[^$\n]+\$")
+# A word that one notebook's markdown holds and no other's: TensorFlow's multi-GPU strategy,
+# which only notebook 11 (resources and scale) names. The search test checks this first.
+SEARCH_TERM = "MirroredStrategy"
+NO_MATCH_TERM = "qzxv-no-such-word"
 
 
 def _unavailable(reason: str) -> None:
@@ -200,10 +207,15 @@ def _leaves_machine(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def _open_page(browser: Any) -> Iterator[tuple[Any, PageLog]]:
-    """A fresh browser context and page that record errors and abort off-machine requests."""
+def _open_page(browser: Any, color_scheme: str = "light") -> Iterator[tuple[Any, PageLog]]:
+    """A fresh browser context and page that record errors and abort off-machine requests.
+
+    ``color_scheme`` is the system setting the page sees (``prefers-color-scheme``).
+    """
     log = PageLog()
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context = browser.new_context(
+        viewport=VIEWPORT, service_workers="block", color_scheme=color_scheme
+    )
 
     def guard(route: Any) -> None:
         if _leaves_machine(route.request.url):
@@ -293,15 +305,25 @@ def _has_math(notebook: Any) -> bool:
     )
 
 
-def _widget_views(notebook: Any) -> int:
-    if "widgets" not in notebook.metadata:
-        return 0
+def _stored_outputs(notebook: Any, mime: str) -> int:
+    """How many of a notebook's stored outputs hold data of this MIME type."""
     return sum(
-        "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        mime in output.get("data", {})
         for cell in notebook.cells
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
     )
+
+
+def _widget_views(notebook: Any) -> int:
+    if "widgets" not in notebook.metadata:
+        return 0
+    return _stored_outputs(notebook, "application/vnd.jupyter.widget-view+json")
+
+
+def _archive_skipped(report: site.SiteReport) -> bool:
+    """Whether the build left out the repository's archive (no git, or not a checkout)."""
+    return any("no repository download" in note for note in report.notes)
 
 
 def test_site_has_a_page_per_notebook_and_an_index(built_site: site.SiteReport) -> None:
@@ -364,6 +386,186 @@ def test_site_opens_from_disk(browser: Any, built_site: site.SiteReport) -> None
         log.assert_clean(f"file://.../{page_name}")
         if _has_math(_notebook_for(page_name)):
             assert typeset > 0, f"{page_name} from disk: no math was typeset"
+
+
+# ---------------------------------------------------------------------------------------
+# The header: downloads, the dark theme and the search box.
+
+
+def test_header_downloads_the_notebook_and_its_student_version(
+    browser: Any, built_site: site.SiteReport, site_url: str, tmp_path: Path
+) -> None:
+    page_name = PAGES[1]
+    stem = page_name.removesuffix(".html")
+    with _open_page(browser) as (page, log):
+        page.goto(site_url + page_name, wait_until="load")
+        links = page.locator(".site-header a.site-download").evaluate_all(
+            "links => links.map(a => [a.getAttribute('href'), a.getAttribute('download')])"
+        )
+        with page.expect_download() as student_download:
+            page.locator(f'.site-header a[href="student/{stem}.ipynb"]').click()
+        download = student_download.value
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+    log.assert_clean(page_name)
+    expected = [
+        [f"notebooks/{stem}.ipynb", f"{stem}.ipynb"],
+        [f"student/{stem}.ipynb", f"{stem}-student.ipynb"],
+    ]
+    if not _archive_skipped(built_site):
+        expected.append([site.ARCHIVE_URL, ""])
+    assert links == expected
+    assert download.suggested_filename == f"{stem}-student.ipynb"
+    assert saved.read_bytes() == (built_site.out / "student" / f"{stem}.ipynb").read_bytes()
+    copied = built_site.out / "notebooks" / f"{stem}.ipynb"
+    assert copied.read_bytes() == (notebooks.NOTEBOOK_DIR / f"{stem}.ipynb").read_bytes()
+
+
+def test_repository_download_holds_the_committed_files(built_site: site.SiteReport) -> None:
+    index = (built_site.out / site.INDEX_PAGE).read_text(encoding="utf-8")
+    if _archive_skipped(built_site):
+        # Not a git checkout (or no git): the build said so, and links no archive.
+        assert site.ARCHIVE_URL not in index
+        assert not (built_site.out / site.ARCHIVE_URL).exists()
+        return
+    assert f'href="{site.ARCHIVE_URL}"' in index
+    committed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    with zipfile.ZipFile(built_site.out / site.ARCHIVE_URL) as archive:
+        files = {name for name in archive.namelist() if not name.endswith("/")}
+    assert files == {site.ARCHIVE_PREFIX + name for name in committed if name}
+
+
+def _rgb(css_color: str) -> tuple[float, float, float, float]:
+    """``rgb(r, g, b)`` or ``rgba(r, g, b, a)`` as red, green and blue in [0, 1] and alpha."""
+    values = [float(v) for v in re.findall(r"[\d.]+", css_color)]
+    assert len(values) in (3, 4), f"not an rgb() colour: {css_color}"
+    return values[0] / 255, values[1] / 255, values[2] / 255, values[3] if len(values) == 4 else 1
+
+
+def _lightness(css_color: str, backdrop: str | None = None) -> float:
+    """The colour's relative luminance (0 black, 1 white), seen over an opaque ``backdrop``.
+
+    A translucent colour (JupyterLab's text colours are) needs the backdrop it is seen on.
+    """
+    red, green, blue, alpha = _rgb(css_color)
+    if alpha < 1:
+        assert backdrop is not None, f"{css_color} is translucent; give its backdrop"
+        under = _rgb(backdrop)
+        assert under[3] == 1, f"the backdrop {backdrop} is not opaque"
+        red, green, blue = (alpha * c + (1 - alpha) * u for c, u in zip((red, green, blue), under))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+COMPUTED_COLOURS = """() => {
+  const style = (selector, property) => {
+    const element = document.querySelector(selector);
+    return element ? getComputedStyle(element)[property] : null;
+  };
+  return {
+    page: style("body", "backgroundColor"),
+    text: style(".jp-MarkdownCell .jp-RenderedMarkdown p", "color"),
+    link: style(".jp-MarkdownCell .jp-RenderedMarkdown a", "color"),
+    header: style(".site-header", "backgroundColor"),
+    header_text: style(".site-header a.site-header-home", "color"),
+    code: style(".jp-CodeCell .jp-InputArea-editor", "backgroundColor"),
+    code_text: style(".jp-CodeCell .jp-InputArea-editor .highlight", "color"),
+    output_text: style(".jp-OutputArea-output pre", "color"),
+    table_row: style(".jp-RenderedHTMLCommon tbody tr:nth-child(odd)", "backgroundColor"),
+    table_text: style(".jp-RenderedHTMLCommon td", "color"),
+    image: style(".jp-RenderedImage img", "backgroundColor"),
+  };
+}"""
+
+
+def test_dark_theme_follows_the_system_setting(
+    browser: Any, built_site: site.SiteReport, site_url: str
+) -> None:
+    # A page with a figure, a table and text outputs, so that every kind of content is measured.
+    page_name = next(
+        page
+        for page in PAGES[1:]
+        if _stored_outputs(_notebook_for(page), "image/png")
+        and "<tbody" in (built_site.out / page).read_text(encoding="utf-8")
+    )
+    colours = {}
+    for scheme in ("light", "dark"):
+        with _open_page(browser, color_scheme=scheme) as (page, log):
+            page.goto(site_url + page_name, wait_until="load")
+            colours[scheme] = page.evaluate(COMPUTED_COLOURS)
+            OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUTPUT_DIR / page_name.replace(".html", f"-{scheme}.png")))
+        log.assert_clean(f"{page_name} ({scheme})")
+    light, dark = colours["light"], colours["dark"]
+    missing = [name for name, colour in {**light, **dark}.items() if colour is None]
+    assert not missing, f"{page_name}: nothing to measure for {missing}"
+    assert light["page"] != dark["page"]
+    assert _lightness(light["page"]) > 0.9 and _lightness(dark["page"]) < 0.1
+    for background in ("header", "code", "table_row"):
+        assert _lightness(dark[background]) < 0.25, (background, dark[background])
+        assert _lightness(light[background]) > 0.75, (background, light[background])
+    for text in ("text", "header_text", "code_text", "output_text", "table_text"):
+        assert _lightness(dark[text], dark["page"]) > 0.6, (text, dark[text])
+        assert _lightness(light[text], light["page"]) < 0.4, (text, light[text])
+    assert dark["link"] != light["link"] and _lightness(dark["link"], dark["page"]) > 0.3
+    # Figures were drawn for a white page: in the dark they keep a white backdrop.
+    assert _lightness(dark["image"]) > 0.95
+
+
+def _pages_whose_markdown_says(term: str) -> list[str]:
+    return [
+        f"{path.stem}.html"
+        for path in NOTEBOOK_PATHS
+        if any(
+            term.lower() in cell.source.lower()
+            for cell in nbformat.read(path, 4).cells
+            if cell.cell_type == "markdown"
+        )
+    ]
+
+
+def test_search_works_from_disk(browser: Any, built_site: site.SiteReport) -> None:
+    holders = _pages_whose_markdown_says(SEARCH_TERM)
+    assert len(holders) == 1, (
+        f"SEARCH_TERM {SEARCH_TERM!r} is in the markdown of {holders}; pick a word that one "
+        "notebook's markdown holds and no other's"
+    )
+    target = holders[0]
+    start = next(page for page in PAGES[1:] if page != target)
+    with _open_page(browser) as (page, log):
+        page.goto((built_site.out / start).as_uri(), wait_until="load")
+        box = page.locator("#site-search-input")
+        box.press_sequentially(SEARCH_TERM.lower())
+        results = page.locator("#site-search-results a.site-search-result")
+        results.first.wait_for()
+        hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        marked = page.locator("#site-search-results mark").first.text_content()
+        first = page.locator(f'#site-search-results a.site-search-result[href^="{target}#"]').first
+        first_href = first.get_attribute("href")
+        first.click()
+        page.wait_for_url(f"**/{first_href}")
+        anchor_found = page.evaluate(
+            "() => { const id = location.hash.slice(1); return !!("
+            "document.getElementById(id) || document.getElementById(decodeURIComponent(id))); }"
+        )
+        page.locator("#site-search-input").fill(NO_MATCH_TERM)
+        message = page.locator("#site-search-results .site-search-message")
+        message.wait_for()
+        no_match_text = message.text_content()
+        no_match_links = page.locator("#site-search-results a").count()
+    log.assert_clean(f"file://.../{start} (search)")
+    pages = {href.split("#")[0] for href in hrefs}
+    assert target in pages, f"no result links to {target}: {hrefs}"
+    assert pages <= {target, site.INDEX_PAGE}, f"results link to other notebooks: {hrefs}"
+    assert marked.lower() == SEARCH_TERM.lower()
+    assert first_href.startswith(f"{target}#") and anchor_found, first_href
+    assert no_match_text == f"No results for \u201c{NO_MATCH_TERM}\u201d."
+    assert no_match_links == 0
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Tests for tools.site: pinned assets, safe extraction, links, offline pages, the build.
 
-These are fast and need no network: the build tests use stand-in assets. The real assets
-and the pages in a browser are tested in tests/test_browser.py.
+These are fast and need no network: the build tests use stand-in assets and a stand-in
+repository archive. The real assets and the pages in a browser are tested in
+tests/test_browser.py.
 """
 
 from __future__ import annotations
@@ -9,8 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
+import os
 import shutil
+import subprocess
 import tarfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -226,7 +231,17 @@ def small_course(tmp_path: Path, monkeypatch) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("// stand-in")
     monkeypatch.setattr(site, "ensure_assets", lambda cache_dir, log=print: static)
+    monkeypatch.setattr(site, "write_repository_archive", _stand_in_archive)
     return folder
+
+
+REAL_ARCHIVE = site.write_repository_archive
+
+
+def _stand_in_archive(target: Path, repo: Path = site.REPO_ROOT) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("course/README.md", "stand-in")
 
 
 def test_build_writes_one_page_per_notebook_plus_the_index(small_course: Path, tmp_path: Path):
@@ -306,3 +321,249 @@ def test_importing_the_site_module_does_not_import_tensorflow() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------
+# The header's downloads, the dark theme and the search index, in the built files.
+
+
+def _exercise_cell() -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(
+        "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n\n\n"
+        "double(2)"
+    )
+
+
+def test_build_writes_the_downloads_and_links_them_in_each_header(small_course: Path, tmp_path):
+    notebook = nbformat.read(small_course / "01_math.ipynb", 4)
+    notebook.cells.append(_exercise_cell())
+    nbformat.write(notebook, small_course / "01_math.ipynb")
+    report = site.build_site(
+        tmp_path / "site", small_course, tmp_path / "cache", log=lambda s: None
+    )
+    assert report.warnings == [] and report.notes == []
+    out = report.out
+    for stem in ("00_start", "01_math"):
+        copied = out / "notebooks" / f"{stem}.ipynb"
+        assert copied.read_bytes() == (small_course / f"{stem}.ipynb").read_bytes()
+        assert (out / "student" / f"{stem}.ipynb").is_file()
+        html = (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert f'download="{stem}.ipynb" href="notebooks/{stem}.ipynb"' in html
+        assert f'download="{stem}-student.ipynb" href="student/{stem}.ipynb"' in html
+        assert 'download="" href="downloads/course.zip"' in html
+    student = nbformat.read(out / "student" / "01_math.ipynb", 4)
+    assert "return 2 * x" not in student.cells[-1].source
+    assert "NotImplementedError" in student.cells[-1].source
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="downloads/course.zip"' in index and "notebooks/" not in index
+    assert zipfile.ZipFile(out / "downloads" / "course.zip").namelist() == ["course/README.md"]
+    # No temporary file is left beside what was written.
+    assert not [path for path in out.rglob("*") if path.name.startswith(".")]
+
+
+def test_build_skips_the_repository_download_with_a_note_outside_git(
+    small_course: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(site, "write_repository_archive", REAL_ARCHIVE)
+    lines: list[str] = []
+    report = site.build_site(
+        tmp_path / "site", small_course, tmp_path / "cache", repo=tmp_path, log=lines.append
+    )
+    assert len(report.notes) == 1 and "not the top folder of a git checkout" in report.notes[0]
+    assert [line for line in lines if "note:" in line] == [f"  note: {report.notes[0]}"]
+    assert not (report.out / "downloads").exists()
+    for page in report.pages:
+        html = (report.out / page).read_text(encoding="utf-8")
+        assert "course.zip" not in html and 'class="site-header"' in html
+    assert report.warnings == []
+
+
+def test_pages_link_the_dark_theme_for_dark_systems_only(small_course: Path, tmp_path: Path):
+    report = site.build_site(
+        tmp_path / "site", small_course, tmp_path / "cache", log=lambda s: None
+    )
+    html = (report.out / "00_start.html").read_text(encoding="utf-8")
+    link = f'<link href="{site.DARK_THEME_URL}" media="(prefers-color-scheme: dark)"'
+    assert link in html
+    # It comes after the inlined light theme, so that its variables win.
+    assert html.index(link) > html.rindex("--jp-layout-color0:")
+    dark = (report.out / site.DARK_THEME_URL).read_text(encoding="utf-8")
+    assert "--jp-layout-color0" in dark and site.external_loads(dark) == []
+    assert "prefers-color-scheme: dark" in (report.out / site.SITE_CSS_URL).read_text("utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# The repository's archive.
+
+
+def _git(repo: Path, *args: str) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+        cwd=repo,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git is not on the PATH")
+    repo = tmp_path / "repo"
+    (repo / "tools").mkdir(parents=True)
+    (repo / "README.md").write_text("# Course\n")
+    (repo / "tools" / "a.py").write_text("A = 1\n")
+    (repo / ".gitignore").write_text("site/\n")
+    _git(repo, "init", "--quiet")
+    return repo
+
+
+def test_repository_archive_holds_the_committed_files_only(git_repo: Path, tmp_path: Path):
+    _git(git_repo, "add", ".")
+    _git(git_repo, "commit", "--quiet", "-m", "start")
+    (git_repo / "README.md").write_text("# Course, edited and not committed\n")
+    (git_repo / "untracked.txt").write_text("not in git")
+    (git_repo / "site").mkdir()
+    (git_repo / "site" / "index.html").write_text("ignored")
+    target = tmp_path / "out" / "course.zip"
+    site.write_repository_archive(target, git_repo)
+    with zipfile.ZipFile(target) as archive:
+        names = sorted(name for name in archive.namelist() if not name.endswith("/"))
+        assert names == ["course/.gitignore", "course/README.md", "course/tools/a.py"]
+        assert archive.read("course/README.md") == b"# Course\n"
+    assert [path.name for path in target.parent.iterdir()] == ["course.zip"]
+
+
+def test_repository_archive_without_a_commit_leaves_no_file(git_repo: Path, tmp_path: Path):
+    target = tmp_path / "out" / "course.zip"
+    with pytest.raises(site.ArchiveUnavailableError, match="git archive HEAD"):
+        site.write_repository_archive(target, git_repo)
+    assert list(target.parent.iterdir()) == []
+
+
+def test_repository_archive_needs_git_and_the_top_of_a_checkout(
+    git_repo: Path, tmp_path: Path, monkeypatch
+) -> None:
+    with pytest.raises(site.ArchiveUnavailableError, match="not the top folder"):
+        site.write_repository_archive(tmp_path / "a.zip", git_repo / "tools")
+    with pytest.raises(site.ArchiveUnavailableError, match="not a folder"):
+        site.write_repository_archive(tmp_path / "a.zip", tmp_path / "missing")
+    monkeypatch.setattr(site.shutil, "which", lambda name: None)
+    with pytest.raises(site.ArchiveUnavailableError, match="git is not on the PATH"):
+        site.write_repository_archive(tmp_path / "a.zip", git_repo)
+    assert not (tmp_path / "a.zip").exists()
+
+
+# ---------------------------------------------------------------------------------------
+# The search index.
+
+RENDERED_PAGE = """<html><head><style>.x { color: red }</style></head><body class="jp-Notebook">
+<main>
+<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">
+<div class="jp-Cell-inputWrapper"><div class="jp-InputPrompt"></div>
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
+<p>Before any heading.</p>
+<h1 id="03-%C2%B7-Title">03 · Title<a class="anchor-link" href="#03-%C2%B7-Title">¶</a></h1>
+<p><em>A subtitle</em> with <code>code()</code> &amp; an entity.</p>
+</div></div></div>
+<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell"><div class="jp-Cell-inputWrapper">
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
+<!-- nav -->
+<p><a href="02_x.html">← 02 · Previous</a> · <a href="index.html">Course map</a></p>
+</div></div></div>
+<div class="jp-Cell jp-CodeCell jp-Notebook-cell">
+<div class="jp-InputArea"><pre>print("code is not indexed")</pre></div>
+<div class="jp-OutputArea"><div class="jp-RenderedMarkdown jp-OutputArea-output">
+<h2 id="out">Output heading</h2><p>outputs are not indexed</p></div></div>
+</div>
+<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell"><div class="jp-Cell-inputWrapper">
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
+<h2 id="1.-Setup">1. Setup<a class="anchor-link" href="#1.-Setup">¶</a></h2>
+<ul><li>one</li><li>two<br/>three</li></ul><div><div>nested</div></div>
+<script>var notText = 1;</script>
+</div></div></div>
+<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell"><div class="jp-Cell-inputWrapper">
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
+<p>More text of the same section.</p><h3 id="empty">Empty</h3>
+</div></div></div>
+</main></body></html>"""
+
+
+def test_search_sections_reads_headings_and_markdown_text_only() -> None:
+    sections = site.search_sections(RENDERED_PAGE)
+    assert sections == [
+        site.SearchSection("", "", "Before any heading."),
+        site.SearchSection("03-%C2%B7-Title", "03 · Title", "A subtitle with code() & an entity."),
+        site.SearchSection(
+            "1.-Setup", "1. Setup", "one two three nested More text of the same section."
+        ),
+        site.SearchSection("empty", "Empty", ""),
+    ]
+
+
+def _index_data(script: str) -> dict:
+    prefix = f"window.{site.SEARCH_GLOBAL} = "
+    statement = script.splitlines()[-1]
+    assert statement.startswith(prefix) and statement.endswith(";")
+    return json.loads(statement.removeprefix(prefix).removesuffix(";"))
+
+
+def test_search_index_script_sets_a_global_of_pages_and_sections() -> None:
+    pages = [
+        site.SearchPage("index.html", "Course map", ()),
+        site.SearchPage(
+            "03_cnn.html",
+            "03 · A CNN — 卷积",
+            (site.SearchSection("a", "Heading", "</script><script>alert(1)</script>\u2028"),),
+        ),
+    ]
+    script = site.search_index_script(pages)
+    assert script.isascii() and "</script>" not in script and "\u2028" not in script
+    assert _index_data(script) == {
+        "pages": [
+            {"url": "index.html", "title": "Course map"},
+            {"url": "03_cnn.html", "title": "03 · A CNN — 卷积"},
+        ],
+        "sections": [[1, "a", "Heading", "</script><script>alert(1)</script>\u2028"]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "problem"),
+    [
+        ("https://example.org/a.html", "A", "no folder, scheme"),
+        ("sub/a.html", "A", "no folder"),
+        ("a.ipynb", "A", "file name of a page"),
+        ("a.html#top", "A", "anchor"),
+        ("index.html", "  ", "empty title"),
+        ("index.html", "A", "listed twice"),
+    ],
+)
+def test_search_index_script_refuses_bad_pages(url: str, title: str, problem: str) -> None:
+    pages = [site.SearchPage(url, title, ())]
+    if problem == "listed twice":
+        pages.append(site.SearchPage(url, title, ()))
+    with pytest.raises(ValueError, match=problem):
+        site.search_index_script(pages)
+
+
+def test_build_indexes_every_page_for_search(small_course: Path, tmp_path: Path) -> None:
+    report = site.build_site(
+        tmp_path / "site", small_course, tmp_path / "cache", log=lambda s: None
+    )
+    data = _index_data((report.out / site.SEARCH_INDEX_URL).read_text(encoding="utf-8"))
+    assert [page["url"] for page in data["pages"]] == report.pages
+    assert data["pages"][2]["title"] == "01 · Math"
+    headings = {
+        (data["pages"][p]["url"], anchor, heading) for p, anchor, heading, _ in data["sections"]
+    }
+    assert ("01_math.html", "Learning-objectives", "Learning objectives") in headings
+    texts = " ".join(text for *_, text in data["sections"])
+    assert "Compute another." in texts and "print('hello')" not in texts
+    for page in report.pages:
+        html = (report.out / page).read_text(encoding="utf-8")
+        loads, _ = site.page_references(html)
+        assert site.SEARCH_INDEX_URL in loads and site.SEARCH_SCRIPT_URL in loads
+        assert 'id="site-search-input"' in html

@@ -12,12 +12,34 @@ previous and next links, and ``static/`` with the JavaScript the pages need:
   the widget state stored in its notebook (``metadata.widgets``);
 - MathJax 2 (npm ``mathjax``), which typesets the formulas.
 
+Every page starts with a header: the course's title (a link to the index), download links
+(``download`` attribute) and a search box. The downloads are files of the site:
+
+- ``notebooks/NN_name.ipynb``: the notebook as stored, with its outputs;
+- ``student/NN_name.ipynb``: its student version, written by
+  :func:`tools.notebooks.write_student_versions` (solutions replaced by stubs);
+- ``downloads/course.zip``: the repository's committed files (``git archive HEAD``, under
+  ``course/``). Without git, or outside a git checkout, the build prints a one-line note
+  and the headers leave this link out.
+
+The pages follow the reader's system setting: when it prefers dark (``prefers-color-scheme:
+dark``), ``static/theme-dark.css`` (JupyterLab's dark theme, from nbconvert's lab template)
+replaces the theme's colours, and ``static/site.css`` gives figures a white backdrop.
+
+The search is plain JavaScript (``static/search.js``, from ``tools/site_assets/``) over
+``static/search-index.js``: each page's title, and its markdown cells' headings and text
+(not code, not outputs), one entry per heading, with the heading's anchor. The index is a
+script that sets ``window.COURSE_SEARCH_INDEX``, not JSON, because ``fetch()`` fails on
+pages opened from the disk (``file://``); a ``<script>`` tag works there too.
+
 The notebooks are not re-executed: each page shows the outputs stored in its notebook.
 The pages are rendered by nbconvert's HTML exporter with the "lab" template (see
 ``tools/site_assets/templates/course_site``). The JavaScript comes from the npm registry at build
 time: ``npm pack`` downloads each package's tarball alone (no dependency tree, no lock
 file), the tarball is checked against the sha512 pinned below, and its files are cached in
-``build/site-assets/``. The pages load nothing from the network when they are viewed.
+``build/site-assets/``. The pages load nothing from the network when they are viewed. Every
+file is written to a temporary file beside it and renamed into place, inside a temporary
+site folder that replaces ``--out`` only once the build has succeeded.
 
 To read the site, open ``site/index.html`` in a browser, or serve the folder::
 
@@ -28,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -40,11 +63,11 @@ import tarfile
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from course_utils.notebooks import (
@@ -74,6 +97,19 @@ WIDGET_RENDERER_URL = "static/html-manager/dist/embed-amd.js"
 MATHJAX_URL = "static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
 SITE_CSS_URL = "static/site.css"
 SITE_ICON_URL = "static/favicon.svg"
+# Dark theme: JupyterLab's own, from nbconvert's lab template, used when the reader's system is.
+DARK_THEME_URL = "static/theme-dark.css"
+DARK_THEME_MEDIA = "(prefers-color-scheme: dark)"
+# Search: the index is a script (fetch() of JSON fails on file://) that sets this global.
+SEARCH_INDEX_URL = "static/search-index.js"
+SEARCH_SCRIPT_URL = "static/search.js"
+SEARCH_GLOBAL = "COURSE_SEARCH_INDEX"
+# Downloads: each notebook as stored, its student version, and the repository's files.
+NOTEBOOK_FOLDER = "notebooks"
+STUDENT_FOLDER = "student"
+ARCHIVE_URL = "downloads/course.zip"
+ARCHIVE_PREFIX = "course/"
+GIT_TIMEOUT_SECONDS = 300
 
 
 class SiteBuildError(RuntimeError):
@@ -82,6 +118,10 @@ class SiteBuildError(RuntimeError):
 
 class NpmMissingError(SiteBuildError):
     """npm is needed to fetch an asset that is not in the cache, and it is not on the PATH."""
+
+
+class ArchiveUnavailableError(SiteBuildError):
+    """The repository's archive cannot be made (no git, or not a git checkout); it is skipped."""
 
 
 @dataclass(frozen=True)
@@ -360,6 +400,287 @@ def _replace_folder(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """Write a file through a temporary file beside it, renamed onto ``path`` on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide it from a web server
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically."""
+    with _atomic_file(path) as stream:
+        stream.write(text.encode("utf-8"))
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    """Copy a file atomically."""
+    with source.open("rb") as data, _atomic_file(target) as stream:
+        shutil.copyfileobj(data, stream)
+
+
+# ---------------------------------------------------------------------------------------
+# Downloads: the notebooks, their student versions, and the repository's archive.
+
+
+def _git_environment() -> dict[str, str]:
+    # A GIT_DIR or GIT_INDEX_FILE set by a hook would point git at another repository.
+    return {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+
+
+def write_repository_archive(target: Path, repo: Path = REPO_ROOT) -> None:
+    """Write a zip of the repository's committed files (``git archive --format=zip HEAD``).
+
+    The files sit under ``course/`` in the zip. Only what is committed at ``HEAD`` is in it:
+    files git ignores (data, caches, the site itself) and uncommitted edits are not.
+
+    Args:
+        target: the zip to write (atomically).
+        repo: the top folder of the git checkout.
+
+    Raises:
+        ArchiveUnavailableError: if git is missing, ``repo`` is not the top of a git checkout,
+            it has no commit yet, or ``git archive`` fails; the message says which.
+    """
+    git = shutil.which("git")
+    if git is None:
+        raise ArchiveUnavailableError("git is not on the PATH")
+    repo = Path(repo).resolve()
+    if not repo.is_dir():
+        raise ArchiveUnavailableError(f"{repo} is not a folder")
+    environment = _git_environment()
+    top = subprocess.run(
+        [git, "rev-parse", "--show-toplevel"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=GIT_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if top.returncode != 0:
+        said = top.stderr.strip().splitlines()
+        raise ArchiveUnavailableError(
+            f"{repo} is not the top folder of a git checkout ({said[-1] if said else 'git'})"
+        )
+    if Path(top.stdout.strip()).resolve() != repo:
+        raise ArchiveUnavailableError(
+            f"{repo} is not the top folder of a git checkout (that is {top.stdout.strip()})"
+        )
+    with _atomic_file(target) as stream:
+        result = subprocess.run(
+            [git, "archive", "--format=zip", f"--prefix={ARCHIVE_PREFIX}", "HEAD"],
+            cwd=repo,
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            text=False,
+            env=environment,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+        if result.returncode != 0:
+            reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ArchiveUnavailableError(
+                f"`git archive HEAD` failed in {repo}: {reason[-1] if reason else 'no message'}"
+            )
+
+
+# ---------------------------------------------------------------------------------------
+# Search: an index of the pages' titles, headings and markdown text, shipped as a script.
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    """The markdown text under one heading of a page.
+
+    Attributes:
+        anchor: the heading's ``id`` ("" for the text before a page's first heading).
+        heading: the heading's text ("" before the first heading).
+        text: the markdown cells' text up to the next heading, whitespace collapsed.
+    """
+
+    anchor: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of the search index: its file name, title and sections."""
+
+    url: str
+    title: str
+    sections: tuple[SearchSection, ...]
+
+
+class _MarkdownTextCollector(HTMLParser):
+    """Splits a rendered page's markdown cells into sections at their headings.
+
+    Only the text of ``.jp-MarkdownCell .jp-RenderedMarkdown`` is read: code, outputs (even
+    markdown outputs), styles, scripts, the headings' pilcrow links and the navigation line
+    (the cell that starts with ``<!-- nav -->``) are left out.
+    """
+
+    HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+    SKIPPED = frozenset({"script", "style", "template"})
+    # Tags that end a run of text: a space keeps "<li>one</li><li>two</li>" as two words.
+    BREAKS = frozenset({"p", "li", "br", "td", "th", "tr", "div", "pre", "blockquote", "dd"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[SearchSection] = []
+        self._divs = 0  # open <div>s
+        self._cell_at: int | None = None  # the depth of the open markdown cell's <div>
+        self._rendered_at: int | None = None  # the depth of its rendered markdown's <div>
+        self._skip: list[str] = []  # open tags whose text is left out
+        self._nav = False
+        self._heading: list[str] | None = None  # the heading being read
+        self._anchor, self._title, self._text = "", "", []
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._text).split())
+        if text or self._title:
+            self.sections.append(SearchSection(self._anchor, self._title, text))
+        self._text = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        classes = (values.get("class") or "").split()
+        if tag == "div":
+            self._divs += 1
+            if self._cell_at is None and "jp-MarkdownCell" in classes:
+                self._cell_at = self._divs
+            elif (
+                self._cell_at is not None
+                and self._rendered_at is None
+                and "jp-RenderedMarkdown" in classes
+            ):
+                self._rendered_at, self._nav = self._divs, False
+        if self._rendered_at is None:
+            return
+        if tag in self.SKIPPED or (tag == "a" and "anchor-link" in classes):
+            self._skip.append(tag)
+        elif tag in self.HEADINGS and not self._skip:
+            self._flush()
+            self._heading, self._anchor = [], values.get("id") or ""
+        elif tag in self.BREAKS:
+            self.handle_data(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" and self._rendered_at is not None:
+            self.handle_data(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip and tag == self._skip[-1]:
+            self._skip.pop()
+        elif tag in self.HEADINGS and self._heading is not None:
+            self._title, self._heading = " ".join("".join(self._heading).split()), None
+        elif tag in self.BREAKS:
+            self.handle_data(" ")
+        if tag == "div":
+            if self._divs == self._rendered_at:
+                self._rendered_at = None
+                self.handle_data(" ")
+            if self._divs == self._cell_at:
+                self._cell_at = None
+            self._divs = max(self._divs - 1, 0)
+
+    def handle_comment(self, data: str) -> None:
+        if self._rendered_at is not None and data.strip() == "nav":
+            self._nav = True
+
+    def handle_data(self, data: str) -> None:
+        if self._rendered_at is None or self._skip or self._nav:
+            return
+        (self._text if self._heading is None else self._heading).append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def search_sections(html: str) -> list[SearchSection]:
+    """Return a rendered page's markdown text, one section per heading.
+
+    Args:
+        html: a page written by nbconvert's lab template.
+
+    Returns:
+        The sections in page order; text before the first heading comes first, with no
+        anchor. Code cells and every output are left out.
+    """
+    collector = _MarkdownTextCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.sections
+
+
+def _check_page_url(url: str) -> None:
+    parts = urlsplit(url)
+    if (
+        parts.scheme
+        or parts.netloc
+        or parts.query
+        or parts.fragment
+        or "/" in url
+        or "\\" in url
+        or not url.endswith(".html")
+    ):
+        raise ValueError(
+            f"search page {url!r}: give the file name of a page at the site's top, such as "
+            "'03_cnn_keras.html' (no folder, scheme, query or anchor)."
+        )
+
+
+def search_index_script(pages: Sequence[SearchPage]) -> str:
+    """Return the search index as JavaScript that sets ``window.COURSE_SEARCH_INDEX``.
+
+    The index is a script, not JSON, so that a page opened from the disk (``file://``), where
+    ``fetch()`` is refused, can load it with a ``<script>`` tag. Its JSON is ASCII-only and
+    escapes ``<``, so it holds no ``</script>`` and no line separator that could end it.
+
+    Args:
+        pages: the pages, in the order their results are shown when they score the same.
+
+    Returns:
+        The script: ``{"pages": [{"url", "title"}], "sections": [[page, anchor, heading,
+        text]]}``, where ``page`` is a position in ``pages``.
+
+    Raises:
+        ValueError: if a page's URL is not the file name of a page at the site's top, a URL
+            repeats, or a title is empty.
+    """
+    seen: set[str] = set()
+    listed, sections = [], []
+    for number, page in enumerate(pages):
+        _check_page_url(page.url)
+        if page.url in seen:
+            raise ValueError(f"search page {page.url!r} is listed twice; list each page once.")
+        if not page.title.strip():
+            raise ValueError(f"search page {page.url!r} has an empty title; give it its title.")
+        seen.add(page.url)
+        listed.append({"url": page.url, "title": page.title})
+        sections.extend(
+            [number, section.anchor, section.heading, section.text] for section in page.sections
+        )
+    data = json.dumps({"pages": listed, "sections": sections}, ensure_ascii=True)
+    data = data.replace("<", "\\u003c")  # "<" only occurs inside strings, where this is the same
+    return (
+        "// The course's search index, written by `python -m tools.site build`; read by "
+        f"search.js.\nwindow.{SEARCH_GLOBAL} = {data};\n"
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # Checking pages: links between pages, and nothing loaded from off the machine.
 
@@ -492,12 +813,14 @@ class SiteReport:
         pages: the pages written, index first.
         seconds: how long the build took.
         warnings: links that point to nothing (the build still succeeds).
+        notes: what the build left out and why, e.g. the repository download without git.
     """
 
     out: Path
     pages: list[str]
     seconds: float
     warnings: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def _exporter() -> Any:
@@ -512,14 +835,52 @@ def _exporter() -> Any:
     )
 
 
-def _render(exporter: Any, notebook: Any, name: str, page_stems: Collection[str]) -> str:
+def _render(
+    exporter: Any,
+    notebook: Any,
+    name: str,
+    page_stems: Collection[str],
+    header: dict[str, str | None],
+) -> str:
     resources = {
         "metadata": {"name": name},
         "site_css_url": SITE_CSS_URL,
         "site_icon_url": SITE_ICON_URL,
+        "dark_theme_url": DARK_THEME_URL,
+        "dark_theme_media": DARK_THEME_MEDIA,
+        "search_index_url": SEARCH_INDEX_URL,
+        "search_script_url": SEARCH_SCRIPT_URL,
+        "site_header": header,
     }
     html, _ = exporter.from_notebook_node(notebook, resources=resources)
     return rewrite_links(html, page_stems)
+
+
+def _header(archive: str | None, notebook: Path | None = None) -> dict[str, str | None]:
+    """What a page's header links to; ``notebook`` is None on the index page."""
+    header: dict[str, str | None] = {
+        "home": INDEX_PAGE,
+        "title": COURSE_TITLE,
+        "archive": archive,
+        "notebook": None,
+        "student": None,
+    }
+    if notebook is not None:
+        header["notebook"] = f"{NOTEBOOK_FOLDER}/{notebook.name}"
+        header["notebook_name"] = notebook.name
+        header["student"] = f"{STUDENT_FOLDER}/{notebook.name}"
+        header["student_name"] = f"{notebook.stem}-student.ipynb"
+    return header
+
+
+def _dark_theme_css(exporter: Any) -> str:
+    """JupyterLab's dark theme, as nbconvert's lab template ships it: CSS variables only."""
+    environment = exporter.environment
+    source = environment.loader.get_source(environment, "static/theme-dark.css")[0]
+    return (
+        "/* JupyterLab's dark theme (BSD licence), copied from nbconvert's lab template. The "
+        f'pages link it with media="{DARK_THEME_MEDIA}". */\n{source}'
+    )
 
 
 def index_notebook(notebook_dir: Path = NOTEBOOK_DIR) -> Any:
@@ -552,17 +913,22 @@ def build_site(
     notebook_dir: Path = NOTEBOOK_DIR,
     cache_dir: Path = ASSET_CACHE,
     *,
+    repo: Path = REPO_ROOT,
     log: Callable[[str], None] = print,
 ) -> SiteReport:
     """Build the static site from the notebooks' stored outputs, without executing them.
 
     The site is written to a temporary folder beside ``out``, checked, and only then moved
-    into place, so ``out`` is never left half-built.
+    into place, so ``out`` is never left half-built. Besides the pages it holds each notebook
+    (``notebooks/``), its student version (``student/``), the repository's committed files
+    (``downloads/course.zip``, skipped with a note where git cannot make it) and the search
+    index (``static/search-index.js``).
 
     Args:
         out: the site's folder (replaced).
         notebook_dir: the folder of notebooks.
         cache_dir: the cache of the JavaScript assets.
+        repo: the git checkout whose ``HEAD`` the repository download holds.
         log: where to report progress.
 
     Returns:
@@ -574,6 +940,8 @@ def build_site(
             off this machine.
     """
     import nbformat
+
+    from tools.notebooks import write_student_versions
 
     start = time.perf_counter()
     paths = list_notebooks(notebook_dir)
@@ -589,28 +957,46 @@ def build_site(
     _make_readable(scratch)
     try:
         shutil.copytree(static, scratch / "static", ignore=shutil.ignore_patterns(".pins.json"))
-        shutil.copy2(SITE_ASSETS / "site.css", scratch / SITE_CSS_URL)
-        shutil.copy2(SITE_ASSETS / "favicon.svg", scratch / SITE_ICON_URL)
+        _copy_file(SITE_ASSETS / "site.css", scratch / SITE_CSS_URL)
+        _copy_file(SITE_ASSETS / "favicon.svg", scratch / SITE_ICON_URL)
+        _copy_file(SITE_ASSETS / "search.js", scratch / SEARCH_SCRIPT_URL)
         exporter = _exporter()
+        _write_text(scratch / DARK_THEME_URL, _dark_theme_css(exporter))
+        notes = []
+        archive: str | None = ARCHIVE_URL
+        try:
+            write_repository_archive(scratch / ARCHIVE_URL, repo)
+            log(f"  download {ARCHIVE_URL} (git archive HEAD)")
+        except ArchiveUnavailableError as error:
+            archive = None
+            with contextlib.suppress(OSError):  # the folder made for it, if empty
+                (scratch / ARCHIVE_URL).parent.rmdir()
+            notes.append(f"no repository download on the site: {error}")
+            log(f"  note: {notes[-1]}")
+        for path in paths:
+            _copy_file(path, scratch / NOTEBOOK_FOLDER / path.name)
+        write_student_versions(scratch / STUDENT_FOLDER, notebook_dir)
         stems = {path.stem for path in paths}
         pages = [INDEX_PAGE]
-        (scratch / INDEX_PAGE).write_text(
-            _render(exporter, index_notebook(notebook_dir), "index", stems), encoding="utf-8"
-        )
+        html = _render(exporter, index_notebook(notebook_dir), "index", stems, _header(archive))
+        _write_text(scratch / INDEX_PAGE, html)
+        searched = [SearchPage(INDEX_PAGE, "Course map", tuple(search_sections(html)))]
         for info in infos:
             notebook = nbformat.read(info.path, as_version=4)
             notebook.metadata["title"] = f"{info.label} · {COURSE_TITLE}"
             page = f"{info.path.stem}.html"
-            (scratch / page).write_text(
-                _render(exporter, notebook, info.path.stem, stems), encoding="utf-8"
-            )
+            html = _render(exporter, notebook, info.path.stem, stems, _header(archive, info.path))
+            _write_text(scratch / page, html)
+            searched.append(SearchPage(page, info.label, tuple(search_sections(html))))
             widgets = "with widget state" if "widgets" in notebook.metadata else "no widgets"
             log(f"  page {page} ({widgets})")
             pages.append(page)
+        _write_text(scratch / SEARCH_INDEX_URL, search_index_script(searched))
+        checked = pages + [SITE_CSS_URL, DARK_THEME_URL, SEARCH_SCRIPT_URL]
         offending = {
-            page: external_loads((scratch / page).read_text(encoding="utf-8")) for page in pages
+            name: external_loads((scratch / name).read_text(encoding="utf-8")) for name in checked
         }
-        offending = {page: urls for page, urls in offending.items() if urls}
+        offending = {name: urls for name, urls in offending.items() if urls}
         if offending:
             raise SiteBuildError(f"pages would load from off this machine: {offending}")
         warnings = [
@@ -622,7 +1008,7 @@ def build_site(
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return SiteReport(out, pages, time.perf_counter() - start, warnings)
+    return SiteReport(out, pages, time.perf_counter() - start, warnings, notes)
 
 
 def _shown(path: Path) -> str:
