@@ -23,6 +23,7 @@ help:
 	@echo "make hooks    install the lint as git pre-commit hooks, and nbdime's notebook diffs"
 	@echo "make execute  re-execute every notebook in place (fresh kernel, cells in order)"
 	@echo "make student  write the student version of the notebooks to student/"
+	@echo "              (NBGRADER=1: nbgrader source notebooks in student/nbgrader/)"
 	@echo "make site     build the static HTML site in site/ from the stored outputs"
 	@echo "make bench    run the benchmark scripts in benchmarks/"
 
@@ -72,8 +73,9 @@ $(DEV_STAMP): $(STAMP)
 execute: setup
 	$(BIN)/python -m tools.notebooks execute $(NB)
 
+# `make student NBGRADER=1` writes nbgrader source notebooks to student/nbgrader/ instead.
 student: setup
-	$(BIN)/python -m tools.notebooks student --out student
+	$(BIN)/python -m tools.notebooks student $(if $(NBGRADER),--nbgrader --out student/nbgrader,--out student)
 
 site: setup
 	$(BIN)/python -m tools.site build --out site

@@ -6,6 +6,7 @@ Command line (from the repository's root)::
     python -m tools.notebooks nav                     # rewrite the navigation lines
     python -m tools.notebooks map                     # rewrite the README's course map
     python -m tools.notebooks student --out student   # stubs instead of solutions
+    python -m tools.notebooks student --out DIR --nbgrader  # nbgrader source notebooks
 
 Learners never import this module; what a notebook reads of the course (its order, titles
 and map) is :mod:`course_utils.notebooks`.
@@ -40,8 +41,30 @@ MAP_BEGIN = "<!-- course-map:begin -->"
 MAP_END = "<!-- course-map:end -->"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
-MARKDOWN_SOLUTION = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", flags=re.DOTALL)
+MARKDOWN_SOLUTION = re.compile(
+    r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->", flags=re.DOTALL
+)
+MARKDOWN_MARKER = re.compile(r"<!--\s*(BEGIN|END) SOLUTION\s*-->")
+ANSWER_REMOVED = "*(Answer removed in the student version.)*"
 STUB_LINE = 'raise NotImplementedError("Exercise: replace this line with your solution.")'
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# nbgrader (https://nbgrader.readthedocs.io): its cell metadata's schema, the points of one
+# coding exercise, and the words its ClearSolutions reads as a marker anywhere in a line.
+NBGRADER_SCHEMA_VERSION = 3
+EXERCISE_POINTS = 1
+NBGRADER_MARKER_WORDS = ("BEGIN SOLUTION", "END SOLUTION")
+NO_BREAK_SPACE = "\u00a0"
+# The grade cell of an exercise. nbgrader gives no points to a grade cell that writes to
+# stderr, and reads a cell's displayed value as partial credit: so warnings go to stdout, and
+# the verdict is printed, not displayed.
+GRADE_CELL = """\
+# Graded by nbgrader (read-only): the checker's verdict decides the points.
+{imports}
+
+with contextlib.redirect_stderr(sys.stdout):  # a warning on stderr would cost the points
+    verdict = {call}
+assert verdict.passed, verdict
+print(verdict)"""
 CELL_TIMEOUT_SECONDS = 900
 
 
@@ -180,11 +203,7 @@ def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_SECONDS) -> floa
     seconds = time.perf_counter() - start
     if not _has_widget_views(notebook):
         notebook.metadata.pop("widgets", None)
-    notebook.metadata["kernelspec"] = {
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-        "name": "python3",
-    }
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     _write_atomically(notebook, path)
     return seconds
 
@@ -216,23 +235,71 @@ def strip_solutions(source: str) -> str:
         stripped = line.strip()
         if stripped == SOLUTION_BEGIN:
             if inside:
-                raise ValueError("a solution block opens twice without closing.")
+                raise ValueError(
+                    "a solution block opens twice without closing; add "
+                    f"'{SOLUTION_END}' before the second '{SOLUTION_BEGIN}'."
+                )
             inside, indent = True, line[: len(line) - len(line.lstrip())]
             output.append(f"{indent}{STUB_LINE}")
         elif stripped == SOLUTION_END:
             if not inside:
-                raise ValueError("a solution block closes without opening.")
+                raise ValueError(
+                    f"a solution block closes without opening; add '{SOLUTION_BEGIN}' above "
+                    f"the solution, or delete the stray '{SOLUTION_END}'."
+                )
             inside = False
         elif not inside:
             output.append(line)
     if inside:
-        raise ValueError("a solution block never closes; add '### END SOLUTION'.")
+        raise ValueError(f"a solution block never closes; add '{SOLUTION_END}'.")
     return "\n".join(output)
+
+
+def strip_markdown_answers(source: str) -> str:
+    """Replace each written answer of a markdown cell with a note saying it was removed.
+
+    Args:
+        source: a markdown cell's source, with answers between ``<!-- BEGIN SOLUTION -->``
+            and ``<!-- END SOLUTION -->``.
+
+    Returns:
+        The source with each answer, markers included, replaced by :data:`ANSWER_REMOVED`.
+
+    Raises:
+        ValueError: if the markers are unbalanced (an answer would leak, or text vanish).
+    """
+    inside = False
+    for match in MARKDOWN_MARKER.finditer(source):
+        if match.group(1) == "BEGIN":
+            if inside:
+                raise ValueError(
+                    "a written answer opens twice without closing; add "
+                    "'<!-- END SOLUTION -->' after the first answer."
+                )
+            inside = True
+        else:
+            if not inside:
+                raise ValueError(
+                    "a written answer closes without opening; add '<!-- BEGIN SOLUTION -->' "
+                    "before the answer, or delete the stray '<!-- END SOLUTION -->'."
+                )
+            inside = False
+    if inside:
+        raise ValueError(
+            "a written answer never closes; add '<!-- END SOLUTION -->' after the answer."
+        )
+    return MARKDOWN_SOLUTION.sub(ANSWER_REMOVED, source)
 
 
 def is_exercise_cell(cell: Any) -> bool:
     """Whether a code cell holds a solution block."""
     return cell.cell_type == "code" and SOLUTION_BEGIN in cell.source
+
+
+def _where(index: int, cell: Any) -> str:
+    """Name a cell in an error message: its number (from 1) and its id."""
+    identifier = cell.get("id")
+    return f"cell {index + 1}" + (f" (id {identifier})" if identifier else "")
 
 
 def student_version(notebook: Any) -> Any:
@@ -246,37 +313,245 @@ def student_version(notebook: Any) -> Any:
 
     Returns:
         The student version.
+
+    Raises:
+        ValueError: if a cell's solution markers are unbalanced; the message names the cell.
     """
     student = copy.deepcopy(notebook)
-    for cell in student.cells:
-        if is_exercise_cell(cell):
-            cell.source = strip_solutions(cell.source)
-            cell.outputs = []
-            cell.execution_count = None
-        elif cell.cell_type == "markdown" and "BEGIN SOLUTION" in cell.source:
-            cell.source = MARKDOWN_SOLUTION.sub(
-                "*(Answer removed in the student version.)*", cell.source
-            )
+    for index, cell in enumerate(student.cells):
+        try:
+            if is_exercise_cell(cell):
+                cell.source = strip_solutions(cell.source)
+                cell.outputs = []
+                cell.execution_count = None
+            elif cell.cell_type == "markdown":
+                cell.source = strip_markdown_answers(cell.source)
+        except ValueError as error:
+            raise ValueError(f"{_where(index, cell)}: {error}") from error
     return student
 
 
-def write_student_versions(out: Path, directory: Path = NOTEBOOK_DIR) -> list[Path]:
+def split_exercise(source: str) -> tuple[str, str, str]:
+    """Split an exercise cell into its solution part and a grade cell that asserts the verdict.
+
+    The checker call on the last line moves to the grade cell, with the imports it needs
+    (those outside the solution blocks); an import that only the checker call used leaves the
+    solution part. The solution part keeps its ``### BEGIN SOLUTION`` / ``### END SOLUTION``
+    markers, which nbgrader's ``generate_assignment`` replaces with its stub.
+
+    Args:
+        source: the exercise cell's source, ending with the checker call, for example
+            ``check.sparsity(sparsity)``.
+
+    Returns:
+        ``(solution_source, grade_source, name)``; ``name`` is the checker's name (the called
+        attribute or function), for the cells' nbgrader ids.
+
+    Raises:
+        ValueError: if the markers are unbalanced, a line other than a marker names one, the
+            cell does not parse, or it does not end with a call on a line of its own.
+    """
+    strip_solutions(source)  # only to check the markers
+    lines = source.splitlines()
+    blocks, begin = [], 0
+    for number, line in enumerate(lines, start=1):
+        if line.strip() == SOLUTION_BEGIN:
+            begin = number
+        elif line.strip() == SOLUTION_END:
+            blocks.append(range(begin, number + 1))
+        elif any(words in line for words in NBGRADER_MARKER_WORDS):
+            raise ValueError(
+                f"line {number} names a solution marker without being one: {line.strip()!r}. "
+                "nbgrader reads any line with 'BEGIN SOLUTION' or 'END SOLUTION' as a "
+                f"marker; reword it, or write the marker alone on its line ({SOLUTION_BEGIN!r})."
+            )
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise ValueError(
+            f"the exercise does not parse ({error.msg}, line {error.lineno}); fix its code."
+        ) from error
+    body = tree.body
+    last = body[-1] if body else None
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        raise ValueError("an exercise cell must end with the checker call, e.g. check.x(f).")
+    if last.col_offset != 0 or (len(body) > 1 and body[-2].end_lineno >= last.lineno):
+        raise ValueError("put the checker call on a line of its own, at the end of the cell.")
+    call = ast.get_source_segment(source, last.value)
+    function = last.value.func
+    name = getattr(function, "attr", None) or getattr(function, "id", None) or "exercise"
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", name)  # nbgrader's ids allow these characters
+
+    def bound(statement: ast.stmt) -> set[str]:
+        names = getattr(statement, "names", [])
+        return {alias.asname or alias.name.split(".")[0] for alias in names}
+
+    def in_solution(statement: ast.stmt) -> bool:
+        return any(statement.lineno in block for block in blocks)
+
+    needed = {node.id for node in ast.walk(last.value) if isinstance(node, ast.Name)}
+    imports = [
+        statement
+        for statement in body[:-1]
+        if isinstance(statement, (ast.Import, ast.ImportFrom))
+        and bound(statement) & needed
+        and not in_solution(statement)
+    ]
+    used = {
+        node.id
+        for statement in body[:-1]
+        if statement not in imports
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name)
+    }
+    dropped = {last.lineno - 1 + offset for offset in range(last.end_lineno - last.lineno + 1)}
+    for statement in imports:
+        if not bound(statement) & used:
+            dropped.update(range(statement.lineno - 1, statement.end_lineno))
+    kept = "\n".join(line for number, line in enumerate(lines) if number not in dropped)
+    solution = re.sub(r"\n{4,}", "\n\n\n", kept).strip("\n")
+    standard = ["import contextlib", "import sys"]
+    head = [ast.get_source_segment(source, statement) for statement in imports]
+    head = [line for line in dict.fromkeys(head) if line not in standard]
+    grade = GRADE_CELL.format(
+        imports="\n".join(standard + ([""] + head if head else [])), call=call
+    )
+    return solution, grade, name
+
+
+def _nbgrader_metadata(
+    grade_id: str, *, solution: bool = False, grade: bool = False, locked: bool = False
+) -> dict[str, Any]:
+    """Return a cell's nbgrader metadata (schema version 3)."""
+    metadata: dict[str, Any] = {
+        "schema_version": NBGRADER_SCHEMA_VERSION,
+        "grade": grade,
+        "solution": solution,
+        "locked": locked,
+        "task": False,
+        "grade_id": grade_id,
+    }
+    if grade:
+        metadata["points"] = EXERCISE_POINTS
+    return metadata
+
+
+def _disarm_marker_words(source: str) -> str:
+    """Join the words of ``BEGIN SOLUTION`` / ``END SOLUTION`` in prose with a no-break space.
+
+    nbgrader reads any line that holds these words as a solution marker, even prose that
+    names the course's markers; the no-break space looks the same and is no marker.
+    """
+    for words in NBGRADER_MARKER_WORDS:
+        source = source.replace(words, words.replace(" ", NO_BREAK_SPACE))
+    return source
+
+
+def nbgrader_version(notebook: Any) -> Any:
+    """Return a copy of a notebook as an nbgrader source notebook (cell metadata schema 3).
+
+    * Each exercise cell becomes a **solution cell** (it keeps its ``### BEGIN SOLUTION`` /
+      ``### END SOLUTION`` markers: nbgrader's ``generate_assignment`` puts its stub there),
+      followed by a locked **grade cell** worth :data:`EXERCISE_POINTS` points that runs
+      the checker and asserts ``verdict.passed`` (see :func:`split_exercise`): a stub, an
+      error or a wrong answer scores 0, a correct answer full points. Their nbgrader ids are
+      ``<checker>-solution`` and ``<checker>-check``.
+    * Every other cell is **read-only** (``locked``, id ``cell-<cell id>``): learners cannot
+      edit the lesson, and ``autograde`` restores it from this version before it runs a
+      submission, so a grade depends only on the learner's solution cells.
+    * Written answers are removed, as in :func:`student_version`: the questions stay for
+      self-study and the grade is the coding exercises' alone, all graded automatically.
+    * Prose that names the markers gets a no-break space between their words, because
+      nbgrader would read it as a marker.
+
+    Args:
+        notebook: a notebook node.
+
+    Returns:
+        The nbgrader source notebook: it keeps the solutions and the lesson's outputs
+        (``generate_assignment`` clears them), and clears the exercises' outputs.
+
+    Raises:
+        ValueError: if a cell's markers are unbalanced or misplaced, or an exercise does not
+            end with its checker call; the message names the cell and the fix.
+    """
+    import nbformat
+
+    source = copy.deepcopy(notebook)
+    cells, grade_ids = [], set()
+    for index, cell in enumerate(source.cells):
+        identifier = cell.get("id") or f"{index + 1}"
+        try:
+            if is_exercise_cell(cell):
+                solution, grade, name = split_exercise(cell.source)
+                if f"{name}-solution" in grade_ids:  # one checker called twice
+                    name = f"{name}-{identifier}"
+                cell.source = solution
+                cell.outputs, cell.execution_count = [], None
+                cell.metadata["nbgrader"] = _nbgrader_metadata(f"{name}-solution", solution=True)
+                check = nbformat.v4.new_code_cell(grade)
+                check.pop("id", None)
+                if "id" in cell:
+                    check["id"] = f"{identifier[:58]}-check"
+                check.metadata["nbgrader"] = _nbgrader_metadata(
+                    f"{name}-check", grade=True, locked=True
+                )
+                grade_ids.update((f"{name}-solution", f"{name}-check"))
+                cells.extend((cell, check))
+                continue
+            if cell.cell_type == "code" and any(w in cell.source for w in NBGRADER_MARKER_WORDS):
+                raise ValueError(
+                    "this code cell names a solution marker but is no exercise: nbgrader "
+                    "reads any line with 'BEGIN SOLUTION' or 'END SOLUTION' as a marker. Put "
+                    f"'{SOLUTION_BEGIN}' and '{SOLUTION_END}' around the solution, each alone "
+                    "on its line, or reword the line."
+                )
+            if cell.cell_type == "markdown":
+                cell.source = strip_markdown_answers(cell.source)
+            if cell.cell_type != "code":
+                cell.source = _disarm_marker_words(cell.source)
+        except ValueError as error:
+            raise ValueError(f"{_where(index, cell)}: {error}") from error
+        cell.metadata["nbgrader"] = _nbgrader_metadata(f"cell-{identifier}", locked=True)
+        cells.append(cell)
+    source.cells = cells
+    # nbgrader picks the kernel, and its stub's language, from the kernelspec.
+    source.metadata.setdefault("kernelspec", nbformat.from_dict(KERNELSPEC))
+    return source
+
+
+def write_student_versions(
+    out: Path, directory: Path = NOTEBOOK_DIR, *, nbgrader: bool = False
+) -> list[Path]:
     """Write the student version of every notebook into ``out``.
+
+    Every version is made before the first is written, so that a notebook with a mistake
+    leaves ``out`` as it was.
 
     Args:
         out: the output folder; it is created if needed.
         directory: the folder of notebooks.
+        nbgrader: write nbgrader source notebooks (:func:`nbgrader_version`) instead of
+            notebooks with stubs (:func:`student_version`).
 
     Returns:
         The paths written.
+
+    Raises:
+        ValueError: if a notebook's solution markers are wrong; the message names the
+            notebook, the cell and the fix.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    make = nbgrader_version if nbgrader else student_version
+    versions = []
     for path in list_notebooks(directory):
-        target = out / path.name
-        _write_atomically(student_version(read_notebook(path)), target)
-        written.append(target)
-    return written
+        try:
+            versions.append((out / path.name, make(read_notebook(path))))
+        except ValueError as error:
+            raise ValueError(f"{path.name}, {error}") from error
+    out.mkdir(parents=True, exist_ok=True)
+    for target, version in versions:
+        _write_atomically(version, target)
+    return [target for target, _ in versions]
 
 
 def run_exercise_cell(source: str) -> Any:
@@ -312,6 +587,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("map", help="rewrite the README's course map")
     student = commands.add_parser("student", help="write the student versions")
     student.add_argument("--out", type=Path, default=REPO_ROOT / "student")
+    student.add_argument(
+        "--nbgrader",
+        action="store_true",
+        help="write nbgrader source notebooks (solution, grade and read-only cells) instead",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "execute":
@@ -331,7 +611,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "map":
         print("README updated" if update_readme_map() else "README already current")
     elif args.command == "student":
-        for path in write_student_versions(args.out):
+        try:
+            written = write_student_versions(args.out, nbgrader=args.nbgrader)
+        except ValueError as error:
+            print(f"no student version written: {error}", file=sys.stderr)
+            return 2
+        for path in written:
             print(
                 f"wrote {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
             )
