@@ -53,10 +53,10 @@ FIELDS = [
 ]
 CODE_FILES = [
     "benchmarks/neural_search.py",
-    "course_utils/mf.py",
-    "course_utils/caser.py",
-    "course_utils/sequence_rnn.py",
-    "course_utils/training.py",
+    "course_utils/models/mf.py",
+    "course_utils/models/caser.py",
+    "course_utils/models/sequence_rnn.py",
+    "course_utils/models/training.py",
     "course_utils/metrics.py",
     "course_utils/splits.py",
 ]

@@ -26,8 +26,8 @@ SEEDS = (42, 1, 2)
 CODE_FILES = [
     "benchmarks/user_term_benchmark.py",
     "course_utils/configs.py",
-    "course_utils/sequence_rnn.py",
-    "course_utils/training.py",
+    "course_utils/models/sequence_rnn.py",
+    "course_utils/models/training.py",
     "course_utils/metrics.py",
     "course_utils/splits.py",
 ]
