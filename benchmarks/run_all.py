@@ -3,9 +3,9 @@
 The timing benchmarks come first, then the experiments that write results files, in the
 order they depend on each other: the baseline search, the neural search (about an hour),
 the leaderboard, the user-term ablation, the held-out-user cold start and the tie-order
-artefact. RecBole runs only with ``--recbole``: it builds its own environment and takes
-hours. ``--only NAME ...`` runs some scripts only (their file names without ``.py``). See
-README.md in this folder.
+artefact; last, the peak memory of every notebook's kernel. RecBole runs only with
+``--recbole``: it builds its own environment and takes hours. ``--only NAME ...`` runs some
+scripts only (their file names without ``.py``). See README.md in this folder.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ ORDER = (
     "user_term_benchmark",
     "cold_start_benchmark",
     "tie_order_benchmark",
+    "notebook_memory",
 )
 
 

@@ -196,3 +196,18 @@ def test_pip_refuses_the_course_on_python_3_14(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert "requires a different Python: 3.14.0 not in '<3.14,>=3.11'" in result.stderr
+
+
+def test_the_class_image_uses_a_supported_python_and_the_pinned_versions():
+    binder = ROOT / "binder"
+    python = (binder / "runtime.txt").read_text(encoding="utf-8").strip()
+    assert python.removeprefix("python-") in supported.PYTHONS
+    requirements = (binder / "requirements.txt").read_text(encoding="utf-8")
+    assert "-r ../constraints/linux-x86_64.txt" in requirements.splitlines()
+    post_build = binder / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    script = post_build.read_text(encoding="utf-8")
+    assert "set -euo pipefail" in script
+    assert "-c constraints/linux-x86_64.txt" in script
+    assert "python -m course_utils.data fetch" in script
+    assert "never publish" in script.lower()
