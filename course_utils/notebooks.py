@@ -1,14 +1,16 @@
 """The course's notebooks as a learner's notebook sees them: their order, titles and map.
 
 Each notebook is ``notebooks/NN_snake_case.ipynb``. Its first cell holds ``# NN · Title``
-and a one-line subtitle; its second and last cells are the navigation line; its metadata
-``course.minutes`` gives the estimated study time. Notebook 00 shows the course map with
+and a one-line subtitle; its second and last cells are the navigation line. Its study time
+is computed from its content by one stated rule (:func:`study_minutes`), so the course map
+stays true when a notebook grows or shrinks. Notebook 00 shows the course map with
 :func:`course_map`. The authors' tools (execution, navigation, student versions, the site)
 are in the repository's ``tools/`` folder and are not part of this package.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NAME_PATTERN = re.compile(r"^(\d{2})_([a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb$")
 
+# The rule for a notebook's study time: its prose read at 150 words a minute, one minute to
+# run and read each code cell, five more for each coding exercise, rounded up to 5 minutes.
+WORDS_PER_MINUTE = 150
+MINUTES_PER_CODE_CELL = 1
+MINUTES_PER_EXERCISE = 5
+# A word: a run of Latin letters or digits, or a run of Chinese characters (a term such as
+# 卷积 reads as one word).
+WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[\u4e00-\u9fff]+")
+
 __all__ = [
     "NOTEBOOK_DIR",
     "NotebookInfo",
@@ -25,6 +36,7 @@ __all__ = [
     "course_map_markdown",
     "list_notebooks",
     "notebook_info",
+    "study_minutes",
 ]
 
 
@@ -111,10 +123,30 @@ def notebook_info(path: Path) -> NotebookInfo:
                 if line.strip().startswith(("- ", "* ")):
                     objectives.append(line.strip()[2:].strip())
             break
-    minutes = int(notebook.metadata.get("course", {}).get("minutes", 0))
+    minutes = study_minutes(notebook)
     return NotebookInfo(
         path, int(match.group(1)), heading.group(2).strip(), subtitle, tuple(objectives), minutes
     )
+
+
+def study_minutes(notebook: Any) -> int:
+    """Return a notebook's study time in minutes, by the rule stated above.
+
+    Prose (markdown cells) at :data:`WORDS_PER_MINUTE`, plus :data:`MINUTES_PER_CODE_CELL`
+    per code cell and :data:`MINUTES_PER_EXERCISE` per coding exercise (a code cell with a
+    solution block), rounded up to a multiple of 5.
+    """
+    words = sum(
+        len(WORD.findall(cell.source)) for cell in notebook.cells if cell.cell_type == "markdown"
+    )
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    exercises = sum("### BEGIN SOLUTION" in cell.source for cell in code)
+    raw = (
+        words / WORDS_PER_MINUTE
+        + MINUTES_PER_CODE_CELL * len(code)
+        + MINUTES_PER_EXERCISE * exercises
+    )
+    return 5 * max(1, math.ceil(raw / 5))
 
 
 def course_map_markdown(

@@ -52,7 +52,7 @@ def test_title_objectives_summary_exercises(notebook_path: Path) -> None:
     info = notebooks.notebook_info(notebook_path)
     assert info.title and info.subtitle, "cell 1 needs '# NN · Title' and a subtitle"
     assert 3 <= len(info.objectives) <= 5, "3 to 5 learning objectives"
-    assert info.minutes > 0, "set metadata course.minutes"
+    assert info.minutes > 0
     headings = [
         line
         for cell in nbformat.read(notebook_path, as_version=4).cells
@@ -162,3 +162,16 @@ def test_stored_solution_passes_and_stub_fails(source: str) -> None:
     stub = authoring.run_exercise_cell(authoring.strip_solutions(source))
     assert not stub.passed, "the student stub passes its checker"
     assert "not implemented" in stub.message, f"unhelpful message for a stub: {stub.message}"
+
+
+def test_study_minutes_follow_the_stated_rule() -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("word " * 300 + "卷积 神经网络"),  # 302 words: 2.01 min
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 2\n### END SOLUTION\ncheck.x(x)"),
+    ]
+    # 2.01 + 2 code cells + 5 for the exercise = 9.01, rounded up to 10.
+    assert notebooks.study_minutes(notebook) == 10
+    notebook.cells = notebook.cells[:1]
+    assert notebooks.study_minutes(notebook) == 5

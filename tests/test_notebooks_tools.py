@@ -55,7 +55,6 @@ def test_run_exercise_cell_returns_last_value_and_stub_raises() -> None:
 
 def _make_notebook(directory: Path, name: str, title: str) -> Path:
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["course"] = {"minutes": 10}
     number = name[:2]
     notebook.cells = [
         nbformat.v4.new_markdown_cell(f"# {number} · {title}\n*A subtitle for {title}.*"),

@@ -49,6 +49,8 @@ def test_the_chinese_readme_has_the_same_course_map() -> None:
     english, chinese = _map_rows(_read("README.md")), _map_rows(_read("README.zh-CN.md"))
     assert len(english) == 12
     assert chinese == english, "update README.zh-CN.md's course map to match README.md's"
+    total = sum(int(minutes) for _, _, minutes in english)
+    assert f"| **合计** | 12 个笔记本 | {total} |" in _read("README.zh-CN.md")
     assert "[中文](README.zh-CN.md)" in _read("README.md")
 
 

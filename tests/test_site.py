@@ -215,7 +215,6 @@ def _notebook(path: Path, number: int, title: str, *, math: bool = False) -> Non
         nbformat.v4.new_code_cell("print('hello')"),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["course"] = {"minutes": 10}
     nbformat.write(notebook, path)
 
 
