@@ -4,7 +4,7 @@ Run: ``python benchmarks/notebook_memory.py [NOTEBOOK ...] [--cells]`` (about 15
 every notebook on a 2-core laptop). A notebook is named by its path or its number (``10``).
 
 Each notebook runs in a fresh kernel, cells in order, as ``python -m tools.notebooks execute``
-runs it: the same kernel, environment, working folder and cell timeout. The executed copy
+runs it, through the same client (``tools.notebooks.notebook_client``). The executed copy
 stays in memory; the notebooks on disk are not touched. A full run starts from an empty model
 store (a temporary data folder with a copy of the dataset), as a learner's first pass through
 the course does: notebooks 06 to 08 train and store their models, 09 trains the GRU, 10 and 11
@@ -108,10 +108,8 @@ class TreeSampler(threading.Thread):
 
 def measure(path: Path, *, show_cells: bool = False) -> dict:
     """Execute a notebook in a fresh kernel and return its peak memory, seconds and cells."""
-    from nbclient import NotebookClient
-
     from course_utils.notebooks import read_notebook
-    from tools.notebooks import CELL_TIMEOUT_SECONDS
+    from tools.notebooks import notebook_client
 
     notebook = read_notebook(path)
     cells, state = [], {"hwm": 0.0, "clock": time.perf_counter()}
@@ -142,17 +140,7 @@ def measure(path: Path, *, show_cells: bool = False) -> dict:
                 flush=True,
             )
 
-    client = NotebookClient(
-        notebook,
-        timeout=CELL_TIMEOUT_SECONDS,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=True,
-        record_timing=False,
-        coalesce_streams=True,
-        on_notebook_start=on_start,
-        on_cell_executed=on_cell,
-    )
+    client = notebook_client(notebook, path, on_notebook_start=on_start, on_cell_executed=on_cell)
     start = time.perf_counter()
     try:
         client.execute()

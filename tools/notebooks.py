@@ -168,6 +168,33 @@ def update_readme_map(readme: Path = README, directory: Path = NOTEBOOK_DIR) -> 
     return False
 
 
+def notebook_client(
+    notebook: Any, path: Path, *, timeout: int = CELL_TIMEOUT_SECONDS, **hooks: Any
+) -> Any:
+    """Return the client that runs a course notebook: a fresh kernel, cells in order.
+
+    It sets TensorFlow's environment first, since the kernel inherits this process's
+    environment, as nbval's run will. ``hooks`` are nbclient's callbacks, such as
+    ``on_cell_executed``.
+    """
+    from nbclient import NotebookClient
+
+    from course_utils.setup import set_tensorflow_environment
+
+    set_tensorflow_environment()
+    return NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=True,
+        record_timing=False,
+        # One stream output per cell and stream, however the kernel split the printout.
+        coalesce_streams=True,
+        **hooks,
+    )
+
+
 def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_SECONDS) -> float:
     """Execute a notebook in place from a fresh kernel, cells in order, and store widget state.
 
@@ -181,25 +208,9 @@ def execute_notebook(path: Path, *, timeout: int = CELL_TIMEOUT_SECONDS) -> floa
     Raises:
         nbclient.exceptions.CellExecutionError: if a cell fails; the file is left unchanged.
     """
-    from nbclient import NotebookClient
-
-    from course_utils.setup import set_tensorflow_environment
-
-    # The kernel inherits this process's environment; set it as nbval's run will see it.
-    set_tensorflow_environment()
     notebook = read_notebook(path)
     start = time.perf_counter()
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=True,
-        record_timing=False,
-        # One stream output per cell and stream, however the kernel split the printout.
-        coalesce_streams=True,
-    )
-    client.execute()
+    notebook_client(notebook, path, timeout=timeout).execute()
     seconds = time.perf_counter() - start
     if not _has_widget_views(notebook):
         notebook.metadata.pop("widgets", None)

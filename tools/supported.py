@@ -23,12 +23,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "constraints"
 
-# (what platform.system() says, what platform.machine() says) -> (name, uv's --python-platform)
+# (what platform.system() says, the chip) -> (name, uv's --python-platform)
 PLATFORMS = {
     ("Linux", "x86_64"): ("linux-x86_64", "x86_64-manylinux_2_28"),
     ("Linux", "aarch64"): ("linux-aarch64", "aarch64-manylinux_2_28"),
-    ("Darwin", "arm64"): ("macos-arm64", "aarch64-apple-darwin"),
-    ("Windows", "AMD64"): ("windows-x86_64", "x86_64-pc-windows-msvc"),
+    ("Darwin", "aarch64"): ("macos-arm64", "aarch64-apple-darwin"),
+    ("Windows", "x86_64"): ("windows-x86_64", "x86_64-pc-windows-msvc"),
+}
+# One chip, several names in platform.machine(): AMD64 on Windows, arm64 on macOS.
+CHIPS = {
+    "x86_64": "x86_64",
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "aarch64": "aarch64",
+    "arm64": "aarch64",
 }
 PYTHONS = ("3.11", "3.12", "3.13")
 # Where the constraints are resolved from: the oldest supported Python, so that every pin has
@@ -63,15 +71,7 @@ def constraints_file(
             f"release for others); this is Python {found}. Install a supported one and pass "
             f"it, for example: make start PYTHON=python3.12"
         )
-    # The same chip has two names: AMD64 (Windows) is x86_64; arm64 is aarch64 on Linux.
-    machine = {"amd64": "x86_64", "x64": "x86_64"}.get(machine.lower(), machine)
-    if system == "Linux" and machine == "arm64":
-        machine = "aarch64"
-    elif system == "Darwin" and machine == "aarch64":
-        machine = "arm64"
-    elif system == "Windows" and machine == "x86_64":
-        machine = "AMD64"
-    key = (system, machine)
+    key = (system, CHIPS.get(machine.lower(), machine))
     if key in UNSUPPORTED:
         raise ValueError(UNSUPPORTED[key])
     if key not in PLATFORMS:
