@@ -78,10 +78,17 @@ def test_navigation_map_and_student_version(tmp_path: Path) -> None:
     second = _make_notebook(tmp_path, "01_next_topic.ipynb", "Next topic")
     assert notebooks.list_notebooks(tmp_path) == [first, second]
 
+    with pytest.raises(ValueError, match="glossary"):
+        notebooks.update_navigation(tmp_path)  # notebook 00 has no glossary cell yet
+    start = nbformat.read(first, as_version=4)
+    start.cells.insert(2, nbformat.v4.new_markdown_cell(f"{notebooks.GLOSSARY_MARKER}\nold"))
+    nbformat.write(start, first)
     assert notebooks.update_navigation(tmp_path) == [first, second]
     assert notebooks.update_navigation(tmp_path) == [], "navigation is idempotent"
     cells = nbformat.read(first, as_version=4).cells
     assert cells[1].source == cells[-1].source
+    assert cells[2].id == "terms" and cells[2].source == notebooks.terms_markdown(0)
+    assert sum(cell.id == "glossary" for cell in cells) == 1
     assert "[01 · Next topic →](01_next_topic.ipynb)" in cells[1].source
     assert "←" in nbformat.read(second, as_version=4).cells[1].source
 

@@ -3,7 +3,7 @@
 Command line (from the repository's root)::
 
     python -m tools.notebooks execute [NOTEBOOK ...]  # fresh kernel, cells in order
-    python -m tools.notebooks nav                     # rewrite the navigation lines
+    python -m tools.notebooks nav                     # navigation, terms boxes, glossary
     python -m tools.notebooks map                     # rewrite the README's course map
     python -m tools.notebooks student --out student   # stubs instead of solutions
     python -m tools.notebooks student --out DIR --nbgrader  # nbgrader source notebooks
@@ -25,6 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from course_utils.glossary import (
+    GLOSSARY_MARKER,
+    TERMS_MARKER,
+    glossary_markdown,
+    terms_markdown,
+)
 from course_utils.notebooks import (
     NOTEBOOK_DIR,
     REPO_ROOT,
@@ -106,10 +112,12 @@ def navigation_line(infos: list[NotebookInfo], index: int) -> str:
 
 
 def update_navigation(directory: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Rewrite the navigation cells (the second and the last) of every notebook.
+    """Rewrite the generated cells of every notebook: navigation, terms box and glossary.
 
     A navigation cell is a markdown cell that starts with ``<!-- nav -->``; a notebook
-    without one gets one inserted after the title and at the end.
+    without one gets one inserted after the title and at the end. The third cell is the
+    notebook's 本节术语 box, and notebook 00's glossary cell is rewritten too, both from
+    ``course_utils/glossary.yaml``.
 
     Args:
         directory: the folder of notebooks.
@@ -136,10 +144,39 @@ def update_navigation(directory: Path = NOTEBOOK_DIR) -> list[Path]:
         for cell in (cells[1], cells[-1]):
             cell.pop("id", None)
             cell["id"] = f"nav-{'top' if cell is cells[1] else 'bottom'}"
+        _update_generated_cells(notebook, infos[index].number)
         if nbformat.writes(notebook) != before:
             _write_atomically(notebook, path)
             changed.append(path)
     return changed
+
+
+def _update_generated_cells(notebook: Any, number: int) -> None:
+    """Write the 本节术语 box (third cell) and, in notebook 00, the glossary from the YAML."""
+    import nbformat
+
+    cells = notebook.cells
+    box = terms_markdown(number)
+    has_box = len(cells) > 2 and cells[2].source.startswith(TERMS_MARKER)
+    if box is None:
+        if has_box:
+            del cells[2]
+    else:
+        if not has_box:
+            cells.insert(2, nbformat.v4.new_markdown_cell(box))
+        cells[2].source = box
+        cells[2].pop("id", None)
+        cells[2]["id"] = "terms"
+    if number == 0:
+        glossary = [cell for cell in cells if cell.source.startswith(GLOSSARY_MARKER)]
+        if len(glossary) != 1:
+            raise ValueError(
+                f"notebook 00 needs exactly one markdown cell that starts with {GLOSSARY_MARKER} "
+                f"(found {len(glossary)}): add it where the glossary belongs."
+            )
+        glossary[0].source = glossary_markdown()
+        glossary[0].pop("id", None)
+        glossary[0]["id"] = "glossary"
 
 
 def update_readme_map(readme: Path = README, directory: Path = NOTEBOOK_DIR) -> bool:
@@ -594,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     execute = commands.add_parser("execute", help="re-execute notebooks in place")
     execute.add_argument("notebooks", nargs="*", type=Path)
-    commands.add_parser("nav", help="rewrite the navigation lines")
+    commands.add_parser("nav", help="rewrite the navigation lines, terms boxes and glossary")
     commands.add_parser("map", help="rewrite the README's course map")
     student = commands.add_parser("student", help="write the student versions")
     student.add_argument("--out", type=Path, default=REPO_ROOT / "student")
