@@ -97,3 +97,14 @@ def test_bad_glossary_is_explained(tmp_path: Path, text: str, problem: str) -> N
     with pytest.raises(ValueError, match=re.escape(problem)) as error:
         glossary.load_glossary(path)
     assert "Fix the entry" in str(error.value)
+
+
+@pytest.mark.parametrize("number", sorted(NOTEBOOKS))
+def test_summary_ends_with_a_two_line_chinese_summary(number: int) -> None:
+    cells = read_notebook(NOTEBOOKS[number]).cells
+    [summary] = [cell for cell in cells if cell.source.startswith("## Summary")]
+    assert "**中文小结**\n" in summary.source, f"notebook {number:02d}: add a **中文小结**"
+    block = summary.source.split("**中文小结**\n", 1)[1].split("\n\n", 1)[0]
+    lines = block.splitlines()
+    assert len(lines) == 2 and all(line.startswith("- ") for line in lines), block
+    assert all(re.search("[\u4e00-\u9fff]{10}", line) for line in lines), block
