@@ -107,4 +107,4 @@ def test_summary_ends_with_a_two_line_chinese_summary(number: int) -> None:
     block = summary.source.split("**中文小结**\n", 1)[1].split("\n\n", 1)[0]
     lines = block.splitlines()
     assert len(lines) == 2 and all(line.startswith("- ") for line in lines), block
-    assert all(re.search("[\u4e00-\u9fff]{10}", line) for line in lines), block
+    assert all(len(re.findall("[\u4e00-\u9fff]", line)) >= 20 for line in lines), block
