@@ -82,7 +82,9 @@ def load_glossary(
     for entry in data["terms"]:
         _require(isinstance(entry, dict), f"each term must be a mapping, not {entry!r}", path)
         unknown = set(entry) - {"en", "zh", "article", "taught"}
-        _require(not unknown, f"term {entry.get('en')!r} has unknown fields {sorted(unknown)}", path)
+        _require(
+            not unknown, f"term {entry.get('en')!r} has unknown fields {sorted(unknown)}", path
+        )
         for field in ("en", "zh"):
             _require(
                 isinstance(entry.get(field), str) and entry[field].strip() != "",
