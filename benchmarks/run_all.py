@@ -18,6 +18,7 @@ from pathlib import Path
 ORDER = (
     "foundation_benchmark",
     "conv_benchmark",
+    "lstm_activation_benchmark",
     "baseline_search",
     "neural_search",
     "recommender_benchmark",
