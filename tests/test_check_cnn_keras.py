@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from course_utils import check
@@ -10,18 +11,32 @@ from course_utils.setup import set_tensorflow_environment
 from tools.notebooks import STUB_LINE
 
 
-def correct_conv_params(kernel_height, kernel_width, in_channels, out_channels, use_bias=True):
-    return (kernel_height * kernel_width * in_channels + int(use_bias)) * out_channels
+def stable_cross_entropy(logits, labels):
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -log_probabilities[np.arange(len(labels)), labels].mean()
 
 
-def correct_dense_params(in_features, units, use_bias=True):
-    return (in_features + int(use_bias)) * units
+def naive_cross_entropy(logits, labels):
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return -np.log(probabilities[np.arange(len(labels)), labels]).mean()
 
 
-def import_keras():
-    """Import Keras as the notebooks do: TensorFlow's environment is set first."""
+def kernel_gradient_by_loops(images, targets, kernel):
+    P, Q = kernel.shape
+    error = cnn_keras.correlate_valid(images, kernel) - targets
+    gradient = np.zeros_like(kernel, dtype=float)
+    for p in range(P):
+        for q in range(Q):
+            patch = images[:, p : p + error.shape[1], q : q + error.shape[2]]
+            gradient[p, q] = 2 * (error * patch).sum() / error.size
+    return gradient
+
+
+def import_tensorflow():
+    """Import TensorFlow as the notebooks do: its environment is set first."""
     set_tensorflow_environment()
-    return pytest.importorskip("keras")
+    return pytest.importorskip("tensorflow")
 
 
 def stub(*args, **kwargs):
@@ -29,13 +44,16 @@ def stub(*args, **kwargs):
 
 
 def test_checkers_are_registered():
-    assert check.CHECKERS["conv_params"] is cnn_keras.conv_params
-    assert check.CHECKERS["dense_params"] is cnn_keras.dense_params
+    assert check.CHECKERS["cross_entropy"] is cnn_keras.cross_entropy
+    assert check.CHECKERS["learn_sobel_x"] is cnn_keras.learn_sobel_x
 
 
 @pytest.mark.parametrize(
     ("checker", "function"),
-    [(check.conv_params, correct_conv_params), (check.dense_params, correct_dense_params)],
+    [
+        (check.cross_entropy, stable_cross_entropy),
+        (check.learn_sobel_x, kernel_gradient_by_loops),
+    ],
 )
 def test_a_correct_function_passes(checker, function):
     verdict = checker(function)
@@ -43,79 +61,79 @@ def test_a_correct_function_passes(checker, function):
     assert verdict.message.startswith("Well done")
 
 
-def test_a_float_that_is_a_whole_number_passes():
-    verdict = check.dense_params(lambda i, u, use_bias=True: float((i + int(use_bias)) * u))
-    assert verdict.passed, verdict.message
-
-
-@pytest.mark.parametrize("checker", [check.conv_params, check.dense_params])
+@pytest.mark.parametrize("checker", [check.cross_entropy, check.learn_sobel_x])
 def test_a_stub_fails_with_not_implemented(checker):
     verdict = checker(stub)
     assert not verdict.passed
     assert "not implemented" in verdict.message
 
 
-def test_forgetting_the_bias_fails_helpfully():
-    verdict = check.conv_params(lambda h, w, c_in, c_out, use_bias=True: h * w * c_in * c_out)
+def test_the_naive_softmax_fails_on_large_scores():
+    with np.errstate(all="ignore"):
+        verdict = check.cross_entropy(naive_cross_entropy)
     assert not verdict.passed
-    assert "case 1 (conv1 of the article's CNN)" in verdict.message
-    assert "got 288 parameters, expected 320" in verdict.message
-    assert "Hint:" in verdict.message and "bias" in verdict.message
+    assert "case 5 (large scores: exp(1000) overflows float64)" in verdict.message
+    assert "NaN or infinity" in verdict.message
+    assert "Hint:" in verdict.message and "maximum" in verdict.message
 
 
-def test_ignoring_use_bias_fails_on_the_use_bias_case():
-    verdict = check.dense_params(
-        lambda in_features, units, use_bias=True: (in_features + 1) * units
+def test_summing_instead_of_averaging_fails_on_the_batch():
+    verdict = check.cross_entropy(lambda z, y: stable_cross_entropy(z, y) * len(y))
+    assert not verdict.passed
+    assert "case 3 (equal scores: log 2 for each row)" in verdict.message
+
+
+def test_the_sobel_verdict_shows_the_learned_kernel():
+    verdict = check.learn_sobel_x(cnn_keras.kernel_gradient_reference)
+    assert "[[-1.  0.  1.]\n [-2.  0.  2.]\n [-1.  0.  1.]]" in verdict.message
+
+
+def test_a_gradient_without_the_factor_two_fails_on_the_first_case():
+    verdict = check.learn_sobel_x(lambda x, t, k: kernel_gradient_by_loops(x, t, k) / 2)
+    assert not verdict.passed
+    assert "case 1 (one 4x4 image)" in verdict.message and "Hint:" in verdict.message
+
+
+def test_a_gradient_that_crashes_in_descent_is_reported(monkeypatch):
+    calls = []
+
+    def fails_later(images, targets, kernel):
+        calls.append(1)
+        if len(calls) > 4:
+            raise RuntimeError("boom")
+        return cnn_keras.kernel_gradient_reference(images, targets, kernel)
+
+    verdict = check.learn_sobel_x(fails_later)
+    assert not verdict.passed
+    assert "gradient descent raised RuntimeError: boom" in verdict.message
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_cross_entropy_reference_matches_keras(seed):
+    tf = import_tensorflow()
+    import keras
+
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=3, size=(16, 10)).astype("float32")
+    labels = rng.integers(0, 10, 16)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    expected = float(loss(tf.constant(labels), tf.constant(logits)))
+    assert abs(cnn_keras.cross_entropy_reference(logits, labels) - expected) < 1e-5
+
+
+def test_the_gradient_reference_matches_gradient_tape():
+    tf = import_tensorflow()
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(4, 8, 7))
+    kernel = rng.normal(size=(3, 3))
+    targets = cnn_keras.correlate_valid(images, cnn_keras.SOBEL_X)
+    variable = tf.Variable(kernel)
+    with tf.GradientTape() as tape:
+        outputs = tf.nn.conv2d(
+            images[..., None], tf.reshape(variable, (3, 3, 1, 1)), strides=1, padding="VALID"
+        )
+        loss = tf.reduce_mean((outputs[..., 0] - targets) ** 2)
+    expected = tape.gradient(loss, variable).numpy()
+    np.testing.assert_allclose(
+        cnn_keras.kernel_gradient_reference(images, targets, kernel), expected, atol=1e-10
     )
-    assert not verdict.passed
-    assert "(use_bias=False)" in verdict.message
-    assert "got 303 parameters, expected 300" in verdict.message
-
-
-def test_mixing_up_height_and_width_with_channels_fails():
-    # Forgets the input channels: right for conv1 (one channel), wrong for conv2.
-    verdict = check.conv_params(lambda h, w, c_in, c_out, use_bias=True: (h * w + 1) * c_out)
-    assert not verdict.passed
-    assert "case 2 (conv2 of the article's CNN)" in verdict.message
-
-
-@pytest.mark.parametrize("bad", [320.5, "320", True, None])
-def test_a_value_that_is_not_a_whole_number_fails(bad):
-    verdict = check.conv_params(lambda *args, **kwargs: bad)
-    assert not verdict.passed
-    assert "expected a whole number of parameters" in verdict.message
-
-
-def test_a_crash_is_reported_not_raised():
-    # Right with a bias, but it has no use_bias argument, so the last case raises.
-    verdict = check.dense_params(lambda in_features, units: (in_features + 1) * units)
-    assert not verdict.passed
-    assert "case 5 (use_bias=False) raised TypeError" in verdict.message
-
-
-@pytest.mark.parametrize(
-    ("kernel", "in_channels", "out_channels", "use_bias"),
-    [
-        ((3, 3), 1, 32, True),
-        ((3, 3), 32, 64, False),
-        ((5, 5), 3, 16, True),
-        ((1, 1), 64, 32, True),
-        ((3, 1), 8, 4, True),
-    ],
-)
-def test_the_conv_formula_matches_keras(kernel, in_channels, out_channels, use_bias):
-    keras = import_keras()
-    layer = keras.layers.Conv2D(out_channels, kernel, use_bias=use_bias, name="conv")
-    layer.build((None, 9, 9, in_channels))
-    expected = cnn_keras._conv_params(*kernel, in_channels, out_channels, use_bias)
-    assert layer.count_params() == expected
-
-
-@pytest.mark.parametrize(
-    ("in_features", "units", "use_bias"), [(576, 64, True), (64, 10, True), (100, 3, False)]
-)
-def test_the_dense_formula_matches_keras(in_features, units, use_bias):
-    keras = import_keras()
-    layer = keras.layers.Dense(units, use_bias=use_bias, name="dense")
-    layer.build((None, in_features))
-    assert layer.count_params() == cnn_keras._dense_params(in_features, units, use_bias)

@@ -11,8 +11,16 @@ from course_utils.setup import set_tensorflow_environment
 from tools.notebooks import STUB_LINE
 
 
-def correct_lstm_params(units, input_dim, use_bias=True):
-    return 4 * (units * (units + input_dim) + units * int(use_bias))
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def correct_masked_step(x_t, keep_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    z_i, z_f, z_c, z_o = np.split(x_t @ kernel + h_prev @ recurrent_kernel + bias, 4, axis=-1)
+    c_t = sigmoid(z_f) * c_prev + sigmoid(z_i) * np.tanh(z_c)
+    h_t = sigmoid(z_o) * np.tanh(c_t)
+    keep = keep_t[:, None]
+    return np.where(keep, h_t, h_prev), np.where(keep, c_t, c_prev)
 
 
 def correct_pad_left(sequences, max_len):
@@ -34,13 +42,13 @@ def stub(*args, **kwargs):
 
 
 def test_checkers_are_registered():
-    assert check.CHECKERS["lstm_params"] is lstm_keras.lstm_params
+    assert check.CHECKERS["masked_lstm_step"] is lstm_keras.masked_lstm_step
     assert check.CHECKERS["pad_left"] is lstm_keras.pad_left
 
 
 @pytest.mark.parametrize(
     ("checker", "function"),
-    [(check.lstm_params, correct_lstm_params), (check.pad_left, correct_pad_left)],
+    [(check.masked_lstm_step, correct_masked_step), (check.pad_left, correct_pad_left)],
 )
 def test_a_correct_function_passes(checker, function):
     verdict = checker(function)
@@ -48,46 +56,49 @@ def test_a_correct_function_passes(checker, function):
     assert verdict.message.startswith("Well done")
 
 
-@pytest.mark.parametrize("checker", [check.lstm_params, check.pad_left])
+@pytest.mark.parametrize("checker", [check.masked_lstm_step, check.pad_left])
 def test_a_stub_fails_with_not_implemented(checker):
     verdict = checker(stub)
     assert not verdict.passed
     assert "not implemented" in verdict.message
 
 
-def test_three_blocks_instead_of_four_fails_helpfully():
-    # A GRU-like count: right form, wrong number of blocks.
-    verdict = check.lstm_params(lambda u, d, use_bias=True: 3 * (u * (u + d) + u))
+def test_a_step_that_ignores_the_mask_fails_on_the_padding_case():
+    def unmasked(x_t, keep_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+        every = np.ones(len(keep_t), dtype=bool)
+        return correct_masked_step(x_t, every, h_prev, c_prev, kernel, recurrent_kernel, bias)
+
+    verdict = check.masked_lstm_step(unmasked)
     assert not verdict.passed
-    assert "case 1 (the notebook's LSTM(64) on 20 features)" in verdict.message
-    assert "got 16,320 parameters, expected 21,760" in verdict.message
-    assert "Hint:" in verdict.message and "four blocks" in verdict.message
+    assert "case 2 (every row is padding" in verdict.message and "Hint:" in verdict.message
 
 
-def test_forgetting_the_recurrent_kernel_fails():
-    verdict = check.lstm_params(lambda u, d, use_bias=True: 4 * (u * d + u * int(use_bias)))
+def test_a_step_that_zeroes_padded_rows_fails():
+    def zeroes(x_t, keep_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+        h, c = correct_masked_step(x_t, keep_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
+        return h * keep_t[:, None], c * keep_t[:, None]
+
+    verdict = check.masked_lstm_step(zeroes)
     assert not verdict.passed
-    assert "got 5,376 parameters, expected 21,760" in verdict.message
+    assert "h_t differs" in verdict.message
 
 
-def test_ignoring_use_bias_fails_on_its_case():
-    verdict = check.lstm_params(lambda u, d, use_bias=True: 4 * (u * (u + d) + u))
+def test_a_step_that_returns_one_array_is_explained():
+    verdict = check.masked_lstm_step(lambda *args: np.zeros((3, 3)))
     assert not verdict.passed
-    assert "(use_bias=False)" in verdict.message
+    assert "expected a pair (h_t, c_t)" in verdict.message
 
 
-@pytest.mark.parametrize("bad", [21760.5, "21760", True, None])
-def test_a_count_that_is_not_a_whole_number_fails(bad):
-    verdict = check.lstm_params(lambda *args, **kwargs: bad)
+def test_swapping_the_gate_order_fails():
+    def gates_ifoc(x_t, keep_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+        z_i, z_f, z_o, z_c = np.split(x_t @ kernel + h_prev @ recurrent_kernel + bias, 4, axis=-1)
+        c_t = sigmoid(z_f) * c_prev + sigmoid(z_i) * np.tanh(z_c)
+        h_t = sigmoid(z_o) * np.tanh(c_t)
+        return np.where(keep_t[:, None], h_t, h_prev), np.where(keep_t[:, None], c_t, c_prev)
+
+    verdict = check.masked_lstm_step(gates_ifoc)
     assert not verdict.passed
-    assert "expected a whole number of parameters" in verdict.message
-
-
-def test_a_whole_float_count_passes():
-    verdict = check.lstm_params(
-        lambda u, d, use_bias=True: float(correct_lstm_params(u, d, use_bias))
-    )
-    assert verdict.passed, verdict.message
+    assert "case 1 (every row is a real step)" in verdict.message
 
 
 def test_right_padding_fails_on_the_first_case():
@@ -152,15 +163,30 @@ def test_a_crash_is_reported_not_raised():
     assert "case 4 (an empty sequence becomes a row of zeros) raised IndexError" in verdict.message
 
 
-@pytest.mark.parametrize(
-    ("units", "input_dim", "use_bias"),
-    [(64, 20, True), (1, 1, True), (16, 300, True), (10, 4, False)],
-)
-def test_the_lstm_formula_matches_keras(units, input_dim, use_bias):
+def test_the_masked_step_reference_matches_keras_masking():
     keras = import_keras()
-    layer = keras.layers.LSTM(units, use_bias=use_bias, name="lstm")
-    layer.build((None, 7, input_dim))
-    assert layer.count_params() == lstm_keras.lstm_params_reference(units, input_dim, use_bias)
+    rng = np.random.default_rng(0)
+    units, input_dim, steps = 4, 3, 6
+    lengths = [6, 3, 1]
+    windows = rng.normal(size=(len(lengths), steps, input_dim)).astype("float32")
+    keep = np.array([[t >= steps - n for t in range(steps)] for n in lengths])
+    windows[~keep] = 0.0
+    model = keras.Sequential(
+        [
+            keras.Input((steps, input_dim)),
+            keras.layers.Masking(0.0, name="masking"),
+            keras.layers.LSTM(units, name="lstm"),
+        ],
+        name="masked_lstm_check",
+    )
+    expected = model.predict(windows, verbose=0)
+    kernel, recurrent_kernel, bias = (w.astype(np.float64) for w in model.layers[-1].get_weights())
+    h = c = np.zeros((len(lengths), units))
+    for t in range(steps):
+        h, c = lstm_keras.masked_lstm_step_reference(
+            windows[:, t], keep[:, t], h, c, kernel, recurrent_kernel, bias
+        )
+    np.testing.assert_allclose(h, expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("max_len", [1, 3, 6])

@@ -13,10 +13,24 @@ from course_utils.notebooks import list_notebooks, read_notebook
 NOTEBOOKS = {int(path.name[:2]): path for path in list_notebooks()}
 GENERATED = (glossary.TERMS_MARKER, glossary.GLOSSARY_MARKER, "<!-- nav -->")
 # The training vocabulary that the teaching issue asked for, in the glossary by name.
-TRAINING_VOCABULARY = (
-    "损失函数 交叉熵 梯度 反向传播 优化器 学习率 批量 轮次 过拟合 验证集 测试集 步幅 填充 通道 基线 "
-    "独热编码"
-).split()
+TRAINING_VOCABULARY = [
+    "损失函数",
+    "交叉熵",
+    "梯度",
+    "反向传播",
+    "优化器",
+    "学习率",
+    "批量",
+    "轮次",
+    "过拟合",
+    "验证集",
+    "测试集",
+    "步幅",
+    "填充",
+    "通道",
+    "基线",
+    "独热编码",
+]
 
 
 def _prose(path: Path) -> str:

@@ -1,49 +1,71 @@
-"""Exercise checkers for notebooks/03_cnn_keras.ipynb: counting a layer's parameters.
+"""Exercise checkers for notebooks/03_cnn_keras.ipynb: cross-entropy, and a kernel learned by
+gradient descent.
 
-The expected values are the formulas taught in the notebook; ``tests/test_check_cnn_keras.py``
-checks them against Keras's own ``count_params()``. Nothing here imports TensorFlow.
+The expected values come from small NumPy references in this module, so checking an exercise
+never imports TensorFlow. ``tests/test_check_cnn_keras.py`` compares the references with
+``keras.losses.SparseCategoricalCrossentropy`` and with ``tf.GradientTape``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from course_utils.check.core import Case, Verdict, register, run_cases
 
-
-def _exact_integer(got: object, expected: int) -> str | None:
-    """Return None when ``got`` is the whole number ``expected``, else a short reason."""
-    is_whole = isinstance(got, Integral) or (isinstance(got, Real) and float(got).is_integer())
-    if isinstance(got, bool) or not is_whole:
-        return f"expected a whole number of parameters, got {got!r} ({type(got).__name__})"
-    if int(got) != expected:
-        return f"got {int(got):,} parameters, expected {expected:,}"
-    return None
+#: The Sobel kernel for horizontal change (edges that run up and down), as in notebook 02.
+SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+DESCENT_STEPS, DESCENT_LEARNING_RATE, DESCENT_TOLERANCE = 100, 0.1, 1e-3
 
 
-def _conv_params(
-    kernel_height: int,
-    kernel_width: int,
-    in_channels: int,
-    out_channels: int,
-    use_bias: bool = True,
-) -> int:
-    """The reference count of a Conv2D layer's parameters (the notebook's formula)."""
-    return (kernel_height * kernel_width * in_channels + int(use_bias)) * out_channels
+def cross_entropy_reference(logits: Any, labels: Any) -> float:
+    """Mean softmax cross-entropy of integer ``labels`` under ``logits``, computed stably.
+
+    Args:
+        logits: raw scores, shape ``(N, C)``.
+        labels: the right class of each row, ``N`` integers in ``[0, C)``.
+
+    Returns:
+        ``mean(logsumexp(z) - z[y])``, which is ``mean(-log softmax(z)[y])``.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64)
+    top = z.max(axis=1, keepdims=True)
+    log_sum = top[:, 0] + np.log(np.exp(z - top).sum(axis=1))
+    return float(np.mean(log_sum - z[np.arange(len(y)), y]))
 
 
-def _dense_params(in_features: int, units: int, use_bias: bool = True) -> int:
-    """The reference count of a Dense layer's parameters (the notebook's formula)."""
-    return (in_features + int(use_bias)) * units
+def correlate_valid(images: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Valid cross-correlation of each image of a batch ``(N, H, W)`` with one kernel."""
+    windows = sliding_window_view(images, kernel.shape, axis=(1, 2))
+    return np.einsum("nijpq,pq->nij", windows, kernel)
 
 
-@register("conv_params")
-def conv_params(function: Callable[..., int]) -> Verdict:
-    """Check ``conv_params(kernel_height, kernel_width, in_channels, out_channels, use_bias=True)``.
+def kernel_gradient_reference(images: Any, targets: Any, kernel: Any) -> np.ndarray:
+    """Gradient, with respect to ``kernel``, of the mean squared error of a cross-correlation.
 
-    A Conv2D layer has one kernel of ``kernel_height x kernel_width x in_channels`` weights per
-    output channel, plus one bias per output channel when ``use_bias`` is true.
+    Args:
+        images: a batch of images, shape ``(N, H, W)``.
+        targets: the wanted outputs, shape ``(N, H - P + 1, W - Q + 1)``.
+        kernel: the current kernel, shape ``(P, Q)``.
+
+    Returns:
+        ``dL/dk`` of ``L = mean((correlate(images, k) - targets) ** 2)``, shape ``(P, Q)``:
+        ``2 / M * sum over n, i, j of error[n, i, j] * images[n, i + p, j + q]``.
+    """
+    x = np.asarray(images, dtype=np.float64)
+    k = np.asarray(kernel, dtype=np.float64)
+    error = correlate_valid(x, k) - np.asarray(targets, dtype=np.float64)
+    windows = sliding_window_view(x, k.shape, axis=(1, 2))
+    return 2 * np.einsum("nij,nijpq->pq", error, windows) / error.size
+
+
+@register("cross_entropy")
+def cross_entropy(function: Callable[..., float]) -> Verdict:
+    """Check ``cross_entropy(logits, labels)``: the mean of ``-log softmax(logits)[label]``.
 
     Args:
         function: the learner's function.
@@ -51,36 +73,58 @@ def conv_params(function: Callable[..., int]) -> Verdict:
     Returns:
         The verdict.
     """
+    raw_cases = [
+        ([[2.0, 1.0, 0.1]], [0], "one row, the right class has the largest score"),
+        ([[2.0, 1.0, 0.1]], [2], "one row, the right class has the smallest score"),
+        ([[0.0, 0.0], [0.0, 0.0]], [0, 1], "equal scores: log 2 for each row"),
+        ([[1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0], [0.5, 0.5, 0.5, 9.0]], [3, 3, 3], "a batch"),
+        ([[1000.0, 0.0, -1000.0]], [0], "large scores: exp(1000) overflows float64"),
+        ([[1000.0, 0.0, -1000.0]], [1], "large scores, wrong class: the loss is about 1000"),
+        ([[-800.0, -801.0]], [1], "very negative scores: exp underflows to 0"),
+    ]
     cases = [
-        Case((3, 3, 1, 32), _conv_params(3, 3, 1, 32), "conv1 of the article's CNN"),
-        Case((3, 3, 32, 64), _conv_params(3, 3, 32, 64), "conv2 of the article's CNN"),
-        Case((3, 3, 64, 64), _conv_params(3, 3, 64, 64), "conv3 of the article's CNN"),
-        Case((5, 5, 3, 16), _conv_params(5, 5, 3, 16), "a 5x5 kernel on an RGB image"),
-        Case((1, 1, 64, 32), _conv_params(1, 1, 64, 32), "a 1x1 convolution"),
-        Case((3, 1, 8, 4), _conv_params(3, 1, 8, 4), "a tall 3x1 kernel: height and width differ"),
-        Case(
-            (3, 3, 32, 64),
-            _conv_params(3, 3, 32, 64, use_bias=False),
-            "use_bias=False",
-            {"use_bias": False},
-        ),
+        Case((np.array(logits), np.array(labels)), cross_entropy_reference(logits, labels), label)
+        for logits, labels, label in raw_cases
     ]
     return run_cases(
-        "conv_params",
+        "cross_entropy",
         function,
         cases,
-        compare=_exact_integer,
-        hint="each of the out_channels filters holds kernel_height * kernel_width * in_channels "
-        "weights, plus one bias if use_bias is true.",
+        atol=1e-6,
+        hint="for each row compute log(sum(exp(z))) - z[label], the same as -log(softmax(z)"
+        "[label]); subtract the row's maximum from z before exp, and add it back after the "
+        "log, so that large scores neither overflow nor underflow. Return the mean over rows.",
     )
 
 
-@register("dense_params")
-def dense_params(function: Callable[..., int]) -> Verdict:
-    """Check ``dense_params(in_features, units, use_bias=True)``.
+def _gradient_cases() -> list[Case]:
+    rng = np.random.default_rng(3)
+    cases = []
+    for shape, kernel_shape, label in [
+        ((1, 4, 4), (3, 3), "one 4x4 image"),
+        ((5, 7, 6), (3, 3), "a batch of five 7x6 images"),
+        ((2, 5, 5), (2, 3), "a 2x3 kernel: height and width differ"),
+        ((3, 6, 6), (1, 1), "a 1x1 kernel"),
+    ]:
+        images = rng.normal(size=shape)
+        kernel = rng.normal(size=kernel_shape)
+        out = (shape[0], shape[1] - kernel_shape[0] + 1, shape[2] - kernel_shape[1] + 1)
+        targets = rng.normal(size=out)
+        cases.append(
+            Case(
+                (images, targets, kernel), kernel_gradient_reference(images, targets, kernel), label
+            )
+        )
+    return cases
 
-    A Dense layer has one weight per (input, unit) pair, plus one bias per unit when
-    ``use_bias`` is true.
+
+@register("learn_sobel_x")
+def learn_sobel_x(function: Callable[..., Any]) -> Verdict:
+    """Check ``kernel_gradient(images, targets, kernel)``, then learn Sobel-x with it.
+
+    The gradient is compared with the reference on hidden cases. If it passes, gradient
+    descent with the learner's gradient starts from a zero kernel and must recover
+    :data:`SOBEL_X` from random images and their Sobel-x edge maps.
 
     Args:
         function: the learner's function.
@@ -88,20 +132,47 @@ def dense_params(function: Callable[..., int]) -> Verdict:
     Returns:
         The verdict.
     """
-    cases = [
-        Case((576, 64), _dense_params(576, 64), "the hidden Dense layer of the article's CNN"),
-        Case((64, 10), _dense_params(64, 10), "the softmax output layer"),
-        Case((784, 128), _dense_params(784, 128), "a flattened 28x28 image into 128 units"),
-        Case((1, 1), _dense_params(1, 1), "one input, one unit"),
-        Case(
-            (100, 3), _dense_params(100, 3, use_bias=False), "use_bias=False", {"use_bias": False}
-        ),
-    ]
-    return run_cases(
-        "dense_params",
+    verdict = run_cases(
+        "learn_sobel_x",
         function,
-        cases,
-        compare=_exact_integer,
-        hint="a Dense layer multiplies by an (in_features x units) matrix, then adds one "
-        "bias per unit if use_bias is true.",
+        _gradient_cases(),
+        atol=1e-8,
+        hint="the error is e = correlate(images, kernel) - targets; dL/dk[p, q] is "
+        "2 / e.size times the sum of e[n, i, j] * images[n, i + p, j + q]: the "
+        "cross-correlation of the images with the error.",
+    )
+    if not verdict.passed:
+        return verdict
+    rng = np.random.default_rng(7)
+    images = rng.normal(size=(8, 10, 10))
+    targets = correlate_valid(images, SOBEL_X)
+    kernel = np.zeros((3, 3))
+    try:
+        for _ in range(DESCENT_STEPS):
+            kernel = kernel - DESCENT_LEARNING_RATE * np.asarray(
+                function(images, targets, kernel), dtype=np.float64
+            )
+    except Exception as error:  # The learner's bug is reported, not raised.
+        return Verdict(
+            "learn_sobel_x",
+            False,
+            f"Not yet: gradient descent raised {type(error).__name__}: {error}",
+        )
+    error = float(np.abs(kernel - SOBEL_X).max())
+    # Rounded, and + 0.0 turns -0.0 into 0.0: the printout is the same on every processor.
+    shown = np.array2string(np.round(kernel, 3) + 0.0, precision=3)
+    if not error < DESCENT_TOLERANCE:
+        return Verdict(
+            "learn_sobel_x",
+            False,
+            f"Not yet: after {DESCENT_STEPS} steps the kernel is\n{shown}\nand Sobel-x is "
+            f"{SOBEL_X.tolist()} (max abs error {error:.1e}).",
+        )
+    return Verdict(
+        "learn_sobel_x",
+        True,
+        f"Well done: check.learn_sobel_x passed all {len(_gradient_cases())} hidden cases, and "
+        f"{DESCENT_STEPS} steps of gradient descent (learning rate {DESCENT_LEARNING_RATE}) from "
+        f"a zero kernel, with your gradient, learned Sobel-x within {DESCENT_TOLERANCE:.0e}:\n"
+        f"{shown}",
     )

@@ -158,6 +158,8 @@ def _default_compare(got: Any, expected: Any, atol: float) -> str | None:
         expected_array = np.asarray(expected, dtype=np.float64)
         if got_array.shape != expected_array.shape:
             return f"shape {got_array.shape}, expected shape {expected_array.shape}"
+        if np.isfinite(expected_array).all() and not np.isfinite(got_array).all():
+            return "got NaN or infinity where finite numbers were expected (an overflow?)"
         if not np.allclose(got_array, expected_array, atol=atol, rtol=0, equal_nan=False):
             error = float(np.nanmax(np.abs(got_array - expected_array)))
             return f"values differ (max abs error {error:.2e}, allowed {atol:.0e})"

@@ -1,14 +1,13 @@
-"""Exercise checkers for notebooks/05_lstm_keras.ipynb: an LSTM's parameters, left padding.
+"""Exercise checkers for notebooks/05_lstm_keras.ipynb: a masked LSTM step, left padding.
 
 The expected values come from small references in this module, so checking an exercise never
 imports TensorFlow. ``tests/test_check_lstm_keras.py`` compares the references with Keras:
-``keras.layers.LSTM(...).count_params()`` and ``keras.utils.pad_sequences``.
+``keras.layers.LSTM`` behind ``keras.layers.Masking``, and ``keras.utils.pad_sequences``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -16,22 +15,43 @@ import numpy as np
 from course_utils.check.core import Case, Verdict, register, run_cases
 
 
-def lstm_params_reference(units: int, input_dim: int, use_bias: bool = True) -> int:
-    """Count the parameters of ``keras.layers.LSTM(units)`` reading ``input_dim`` features.
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
 
-    Taught in notebooks/05_lstm_keras.ipynb.
+
+def masked_lstm_step_reference(
+    x_t: Any,
+    keep_t: Any,
+    h_prev: Any,
+    c_prev: Any,
+    kernel: Any,
+    recurrent_kernel: Any,
+    bias: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One LSTM step in Keras' layout that leaves the rows whose ``keep_t`` is false unchanged.
+
+    Taught in notebooks/05_lstm_keras.ipynb (§3 and §6.1).
 
     Args:
-        units: the size of the hidden state.
-        input_dim: the number of features per time step.
-        use_bias: whether the layer has biases.
+        x_t: the inputs of this time step, shape ``(batch, input_dim)``.
+        keep_t: one bool per row: false where the step is padding.
+        h_prev: the hidden states, shape ``(batch, units)``.
+        c_prev: the cell states, shape ``(batch, units)``.
+        kernel: shape ``(input_dim, 4 * units)``, gates in Keras' order i, f, c, o.
+        recurrent_kernel: shape ``(units, 4 * units)``.
+        bias: shape ``(4 * units,)``.
 
     Returns:
-        ``4 * (units * (units + input_dim) + units)`` with biases: four blocks (the gates
-        i, f, o and the candidate c), each with an ``input_dim x units`` kernel, a
-        ``units x units`` recurrent kernel and ``units`` biases.
+        ``(h_t, c_t)``: the new states where ``keep_t`` is true, the previous ones elsewhere.
     """
-    return 4 * (units * (units + input_dim) + units * int(use_bias))
+    h_prev = np.asarray(h_prev, dtype=np.float64)
+    c_prev = np.asarray(c_prev, dtype=np.float64)
+    z = np.asarray(x_t) @ np.asarray(kernel) + h_prev @ np.asarray(recurrent_kernel) + bias
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+    c_t = _sigmoid(z_f) * c_prev + _sigmoid(z_i) * np.tanh(z_c)
+    h_t = _sigmoid(z_o) * np.tanh(c_t)
+    keep = np.asarray(keep_t, dtype=bool)[:, None]
+    return np.where(keep, h_t, h_prev), np.where(keep, c_t, c_prev)
 
 
 def pad_left_reference(sequences: Sequence[Sequence[int]], max_len: int) -> np.ndarray:
@@ -55,19 +75,41 @@ def pad_left_reference(sequences: Sequence[Sequence[int]], max_len: int) -> np.n
     return padded
 
 
-def _whole_number(got: Any, expected: int) -> str | None:
-    """Return None when ``got`` is the whole number ``expected``, else a short reason."""
-    is_whole = isinstance(got, Integral) or (isinstance(got, Real) and float(got).is_integer())
-    if isinstance(got, bool) or not is_whole:
-        return f"expected a whole number of parameters, got {got!r} ({type(got).__name__})"
-    if int(got) != expected:
-        return f"got {int(got):,} parameters, expected {expected:,}"
+def _step_case(rng: np.random.Generator, keep: list[bool], input_dim: int, units: int) -> tuple:
+    batch = len(keep)
+    return (
+        rng.normal(size=(batch, input_dim)),
+        np.array(keep),
+        rng.normal(scale=0.5, size=(batch, units)),
+        rng.normal(scale=0.5, size=(batch, units)),
+        rng.normal(scale=0.5, size=(input_dim, 4 * units)),
+        rng.normal(scale=0.5, size=(units, 4 * units)),
+        rng.normal(scale=0.5, size=4 * units),
+    )
+
+
+def _same_states(got: Any, expected: tuple[np.ndarray, np.ndarray]) -> str | None:
+    """Return None when ``got`` is ``(h, c)`` equal to ``expected`` within 1e-8."""
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return f"expected a pair (h_t, c_t), got {type(got).__name__}"
+    for name, mine, theirs in zip(("h_t", "c_t"), got, expected):
+        try:
+            mine = np.asarray(mine, dtype=np.float64)
+        except (TypeError, ValueError):
+            return f"{name} is not an array of numbers"
+        if mine.shape != theirs.shape:
+            return f"{name} has shape {mine.shape}, expected {theirs.shape}"
+        if not np.allclose(mine, theirs, atol=1e-8, rtol=0):
+            return f"{name} differs (max abs error {float(np.nanmax(np.abs(mine - theirs))):.2e})"
     return None
 
 
-@register("lstm_params")
-def lstm_params(function: Callable[..., int]) -> Verdict:
-    """Check ``lstm_params(units, input_dim, use_bias=True)``: an LSTM layer's parameter count.
+@register("masked_lstm_step")
+def masked_lstm_step(function: Callable[..., Any]) -> Verdict:
+    """Check ``masked_lstm_step(x_t, keep_t, h_prev, c_prev, kernel, recurrent_kernel, bias)``.
+
+    Hidden single steps first; then the learner's step runs over a left-padded batch, and its
+    last states must equal those of each sequence read without its padding.
 
     Args:
         function: the learner's function.
@@ -75,27 +117,62 @@ def lstm_params(function: Callable[..., int]) -> Verdict:
     Returns:
         The verdict.
     """
-    cases = [
-        Case((64, 20), lstm_params_reference(64, 20), "the notebook's LSTM(64) on 20 features"),
-        Case((1, 1), lstm_params_reference(1, 1), "one unit, one feature"),
-        Case((8, 3), lstm_params_reference(8, 3), "units larger than input_dim"),
-        Case((16, 300), lstm_params_reference(16, 300), "a 300-dimensional input"),
-        Case((32, 32), lstm_params_reference(32, 32), "units == input_dim"),
-        Case(
-            (10, 4),
-            lstm_params_reference(10, 4, use_bias=False),
-            "use_bias=False",
-            {"use_bias": False},
-        ),
+    rng = np.random.default_rng(5)
+    raw_cases = [
+        ([True, True, True], 4, 3, "every row is a real step"),
+        ([False, False], 4, 3, "every row is padding: the states pass through unchanged"),
+        ([True, False, True, False], 2, 5, "mixed rows"),
+        ([False, True], 1, 1, "one feature, one unit"),
     ]
-    return run_cases(
-        "lstm_params",
-        function,
-        cases,
-        compare=_whole_number,
-        hint="an LSTM has four blocks (gates i, f, o and the candidate c); each holds an "
-        "input_dim x units kernel, a units x units recurrent kernel and, if use_bias, units "
-        "biases. The number of time steps does not appear.",
+    cases = []
+    for keep, input_dim, units, label in raw_cases:
+        args = _step_case(rng, keep, input_dim, units)
+        cases.append(Case(args, masked_lstm_step_reference(*args), label))
+    hint = (
+        "compute z = x_t @ kernel + h_prev @ recurrent_kernel + bias, split it into i, f, c, o "
+        "(np.split(z, 4, axis=-1)), then c_t = sigmoid(f) * c_prev + sigmoid(i) * tanh(c) and "
+        "h_t = sigmoid(o) * tanh(c_t); where keep_t is False, return h_prev and c_prev for "
+        "that row instead (np.where(keep_t[:, None], new, previous))."
+    )
+    verdict = run_cases("masked_lstm_step", function, cases, compare=_same_states, hint=hint)
+    if not verdict.passed:
+        return verdict
+
+    # A left-padded batch of three sequences of lengths 5, 2 and 0 real steps, out of 5.
+    lengths, steps, input_dim, units = (5, 2, 0), 5, 3, 4
+    *_, kernel, recurrent_kernel, bias = _step_case(rng, [True], input_dim, units)
+    windows = rng.normal(size=(len(lengths), steps, input_dim))
+    keep = np.array([[t >= steps - n for t in range(steps)] for n in lengths])
+    windows[~keep] = 0.0
+    h = c = np.zeros((len(lengths), units))
+    try:
+        for t in range(steps):
+            h, c = function(windows[:, t], keep[:, t], h, c, kernel, recurrent_kernel, bias)
+    except Exception as error:  # The learner's bug is reported, not raised.
+        return Verdict(
+            "masked_lstm_step",
+            False,
+            f"Not yet: running your step over a padded batch raised {type(error).__name__}: "
+            f"{error}",
+        )
+    for row, n in enumerate(lengths):
+        alone_h = alone_c = np.zeros((1, units))
+        for t in range(steps - n, steps):
+            alone_h, alone_c = masked_lstm_step_reference(
+                windows[row : row + 1, t], [True], alone_h, alone_c, kernel, recurrent_kernel, bias
+            )
+        if not np.allclose(np.asarray(h)[row], alone_h[0], atol=1e-8, rtol=0):
+            return Verdict(
+                "masked_lstm_step",
+                False,
+                f"Not yet: over a left-padded batch, the sequence with {n} real steps out of "
+                f"{steps} ended in another state than when it is read alone. Hint: {hint}",
+            )
+    return Verdict(
+        "masked_lstm_step",
+        True,
+        f"Well done: check.masked_lstm_step passed all {len(cases)} hidden cases, and over a "
+        "left-padded batch your step gave each sequence the state it has when read alone.",
     )
 
 
