@@ -44,14 +44,14 @@ def stub(*args, **kwargs):
 
 
 def test_checkers_are_registered():
-    assert check.CHECKERS["cross_entropy"] is cnn_keras.cross_entropy
+    assert check.CHECKERS["cross_entropy_from_logits"] is cnn_keras.cross_entropy_from_logits
     assert check.CHECKERS["learn_sobel_x"] is cnn_keras.learn_sobel_x
 
 
 @pytest.mark.parametrize(
     ("checker", "function"),
     [
-        (check.cross_entropy, stable_cross_entropy),
+        (check.cross_entropy_from_logits, stable_cross_entropy),
         (check.learn_sobel_x, kernel_gradient_by_loops),
     ],
 )
@@ -61,7 +61,7 @@ def test_a_correct_function_passes(checker, function):
     assert verdict.message.startswith("Well done")
 
 
-@pytest.mark.parametrize("checker", [check.cross_entropy, check.learn_sobel_x])
+@pytest.mark.parametrize("checker", [check.cross_entropy_from_logits, check.learn_sobel_x])
 def test_a_stub_fails_with_not_implemented(checker):
     verdict = checker(stub)
     assert not verdict.passed
@@ -70,7 +70,7 @@ def test_a_stub_fails_with_not_implemented(checker):
 
 def test_the_naive_softmax_fails_on_large_scores():
     with np.errstate(all="ignore"):
-        verdict = check.cross_entropy(naive_cross_entropy)
+        verdict = check.cross_entropy_from_logits(naive_cross_entropy)
     assert not verdict.passed
     assert "case 5 (large scores: exp(1000) overflows float64)" in verdict.message
     assert "NaN or infinity" in verdict.message
@@ -78,7 +78,7 @@ def test_the_naive_softmax_fails_on_large_scores():
 
 
 def test_summing_instead_of_averaging_fails_on_the_batch():
-    verdict = check.cross_entropy(lambda z, y: stable_cross_entropy(z, y) * len(y))
+    verdict = check.cross_entropy_from_logits(lambda z, y: stable_cross_entropy(z, y) * len(y))
     assert not verdict.passed
     assert "case 3 (equal scores: log 2 for each row)" in verdict.message
 

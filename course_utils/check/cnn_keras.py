@@ -63,9 +63,9 @@ def kernel_gradient_reference(images: Any, targets: Any, kernel: Any) -> np.ndar
     return 2 * np.einsum("nij,nijpq->pq", error, windows) / error.size
 
 
-@register("cross_entropy")
-def cross_entropy(function: Callable[..., float]) -> Verdict:
-    """Check ``cross_entropy(logits, labels)``: the mean of ``-log softmax(logits)[label]``.
+@register("cross_entropy_from_logits")
+def cross_entropy_from_logits(function: Callable[..., float]) -> Verdict:
+    """Check ``cross_entropy_from_logits(logits, labels)``: the mean of ``-log softmax(logits)[label]``.
 
     Args:
         function: the learner's function.
@@ -87,7 +87,7 @@ def cross_entropy(function: Callable[..., float]) -> Verdict:
         for logits, labels, label in raw_cases
     ]
     return run_cases(
-        "cross_entropy",
+        "cross_entropy_from_logits",
         function,
         cases,
         atol=1e-6,
