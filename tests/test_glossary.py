@@ -34,10 +34,10 @@ TRAINING_VOCABULARY = [
 
 
 def _prose(path: Path) -> str:
-    """The notebook's own markdown, without the cells generated from the glossary."""
+    """The notebook's own markdown, without the generated cells and the 中文小结 at its end."""
     cells = read_notebook(path).cells
     return "\n".join(
-        cell.source
+        re.sub(r"\*\*中文小结\*\*\n(- .*\n?)+", "", cell.source)
         for cell in cells
         if cell.cell_type == "markdown" and not cell.source.startswith(GENERATED)
     )
