@@ -2,8 +2,8 @@
 
 The timing benchmarks come first, then the experiments that write results files, in the
 order they depend on each other: the baseline search, the neural search (about an hour),
-the leaderboard, the user-term ablation, the held-out-user cold start and the tie-order
-artefact; last, the peak memory of every notebook's kernel. RecBole runs only with
+the leaderboard, the user-term ablation, the held-out-user cold start, the tie-order
+artefact and SASRec; last, the peak memory of every notebook's kernel. RecBole runs only with
 ``--recbole``: it builds its own environment and takes hours. ``--only NAME ...`` runs some
 scripts only (their file names without ``.py``). See README.md in this folder.
 """
@@ -25,6 +25,7 @@ ORDER = (
     "user_term_benchmark",
     "cold_start_benchmark",
     "tie_order_benchmark",
+    "sasrec_benchmark",
     "notebook_memory",
 )
 

@@ -150,6 +150,7 @@ def test_results_files_exist() -> None:
         "cold_start",
         "user_term",
         "tie_order",
+        "sasrec",
     }
     assert expected <= names, f"missing results files: {sorted(expected - names)}"
 
@@ -204,6 +205,12 @@ def test_the_neural_models_use_the_settings_their_search_chose() -> None:
     chosen = {"mf": configs.MF, "caser": configs.CASER, "lstm": configs.LSTM, "gru": configs.GRU}
     for model, config in chosen.items():
         assert winners[model]["config"] == config, f"configs.{model.upper()} is not the winner"
+
+
+def test_sasrec_uses_the_settings_its_search_chose() -> None:
+    from course_utils.models.sasrec_config import SASREC
+
+    assert results.load("sasrec")["winner"]["config"] == SASREC, "sasrec_config is not the winner"
 
 
 def test_summary_runs_and_per_user_ndcg() -> None:

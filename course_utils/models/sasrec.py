@@ -1,0 +1,286 @@
+"""A SASRec-style next-item recommender: causal self-attention over a user's latest items.
+
+SASRec (Kang and McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018) reads a
+history the way a Transformer decoder reads a sentence. Each item code becomes an embedding,
+plus a learned embedding of its *position* in the window (attention alone cannot tell order
+apart). ``num_blocks`` blocks then follow, each a causal multi-head self-attention layer and a
+two-layer feed-forward network, with layer normalisation before each and a residual
+connection around each, as in the original. Position ``t`` attends only to positions
+``<= t`` (the causal mask) and never to padding (code 0), so the output at ``t`` depends on
+the items up to ``t`` only. A dense layer turns every position's output into one score per
+item code. Training asks every position to predict the next item (the full softmax
+cross-entropy, padding masked), exactly as :mod:`course_utils.models.sequence_rnn` trains the
+LSTM, on the same windows (:func:`sequence_rnn.training_chunks`). To recommend, the model
+reads a user's latest ``max_len`` items and ranks the items by the last position's scores.
+
+The model has no user embedding: it knows a user only through the items it reads.
+
+Its hyperparameters were chosen on the validation targets by
+``benchmarks/sasrec_benchmark.py`` (``benchmarks/results/sasrec.json``) and are kept in
+:mod:`course_utils.models.sasrec_config`.
+
+Importing this module imports Keras, so it sets TensorFlow's environment first
+(see :mod:`course_utils.setup`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from course_utils.setup import set_tensorflow_environment
+
+set_tensorflow_environment()
+
+import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
+from keras import layers, ops  # noqa: E402
+
+from course_utils.models import training  # noqa: E402
+from course_utils.models.sasrec_config import SASREC  # noqa: E402
+from course_utils.models.sequence_rnn import model_inputs, training_chunks  # noqa: E402
+from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
+from course_utils.validation import (  # noqa: E402
+    check_fraction,
+    check_int,
+    check_positive,
+    check_split,
+    complete_config,
+)
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "AddPositions",
+    "build_model",
+    "last_position_model",
+    "score",
+    "train",
+]
+
+#: The hyperparameters chosen on the validation targets of ML-100K by
+#: ``benchmarks/sasrec_benchmark.py`` (:data:`course_utils.models.sasrec_config.SASREC`).
+DEFAULT_CONFIG: dict[str, Any] = dict(SASREC)
+
+
+def _check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Return ``config`` completed with the defaults, or raise ValueError on a bad entry."""
+    full = complete_config(config, DEFAULT_CONFIG)
+    for key in ("max_len", "embedding_dim", "num_blocks", "num_heads", "batch_size"):
+        check_int(full[key], key, 1)
+    for key in ("max_epochs", "patience"):
+        check_int(full[key], key, 1)
+    check_int(full["seed"], "seed", 0)
+    for key in ("dropout", "attention_dropout"):
+        check_fraction(full[key], key)
+    check_positive(full["learning_rate"], "learning_rate")
+    if full["embedding_dim"] % full["num_heads"]:
+        raise ValueError(
+            f"embedding_dim ({full['embedding_dim']}) must be a multiple of num_heads "
+            f"({full['num_heads']}): each head gets embedding_dim // num_heads dimensions."
+        )
+    return full
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class AddPositions(layers.Layer):
+    """Add a learned embedding of each position (0 to ``max_len - 1``) to the item embeddings.
+
+    Left padding puts the newest item at the last position, ``max_len - 1``, for every user.
+    The padding mask of the item embeddings passes through unchanged.
+    """
+
+    def __init__(self, max_len: int, embedding_dim: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_len = int(max_len)
+        self.embedding_dim = int(embedding_dim)
+        self.supports_masking = True
+
+    def build(self, input_shape: tuple) -> None:
+        self.positions = self.add_weight(
+            shape=(self.max_len, self.embedding_dim),
+            initializer="random_normal",
+            name="positions",
+        )
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        return inputs + ops.expand_dims(self.positions, 0)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_len": self.max_len,
+            "embedding_dim": self.embedding_dim,
+        }
+
+
+def build_model(num_items: int, num_users: int = 0, **config: Any) -> keras.Model:
+    """Build an untrained SASRec-style model with named layers.
+
+    Args:
+        num_items: number of items; the model scores the ``num_items + 1`` item codes
+            (code 0 is padding).
+        num_users: ignored (the model has no user embedding); accepted so that every course
+            model is built as ``build_model(num_items, num_users, **config)``.
+        **config: entries of :data:`DEFAULT_CONFIG`; missing ones take the default. The
+            training entries are accepted and ignored here.
+
+    Returns:
+        A ``keras.Model`` named ``"sasrec"`` whose input is ``{"items": (batch, max_len)}``,
+        left-padded item codes, and whose output is the scores of every item code at every
+        position, ``(batch, max_len, num_items + 1)``. Its layers are ``item_embedding``,
+        ``positions``, ``embedding_dropout``, then for each block ``b``
+        ``attention_norm_b``, ``attention_b``, ``attention_dropout_b``, ``attention_add_b``,
+        ``feed_forward_norm_b``, ``feed_forward_b``, ``feed_forward_out_b``,
+        ``feed_forward_dropout_b`` and ``feed_forward_add_b``, then ``final_norm`` and
+        ``scores``.
+
+    Raises:
+        ValueError: if a count is not a positive int or a config entry is invalid.
+    """
+    num_items = check_int(num_items, "num_items", 1)
+    full = _check_config(config)
+    dim, heads = full["embedding_dim"], full["num_heads"]
+    items = keras.Input(shape=(full["max_len"],), dtype="int32", name="items")
+    # mask_zero=True: padding neither serves as a key of the attention nor counts in the loss.
+    x = layers.Embedding(num_items + 1, dim, mask_zero=True, name="item_embedding")(items)
+    x = AddPositions(full["max_len"], dim, name="positions")(x)
+    x = layers.Dropout(full["dropout"], name="embedding_dropout")(x)
+    # Keras' attention layer does not take the padding mask from its inputs by itself: pass
+    # it, so that no position attends to padding.
+    real = ops.not_equal(items, 0)
+    for block in range(1, full["num_blocks"] + 1):
+        queries = layers.LayerNormalization(epsilon=1e-6, name=f"attention_norm_{block}")(x)
+        attended = layers.MultiHeadAttention(
+            heads,
+            dim // heads,
+            dropout=full["attention_dropout"],
+            name=f"attention_{block}",
+        )(queries, x, query_mask=real, value_mask=real, use_causal_mask=True)
+        attended = layers.Dropout(full["dropout"], name=f"attention_dropout_{block}")(attended)
+        x = layers.Add(name=f"attention_add_{block}")([queries, attended])
+        hidden = layers.LayerNormalization(epsilon=1e-6, name=f"feed_forward_norm_{block}")(x)
+        inner = layers.Dense(dim, activation="relu", name=f"feed_forward_{block}")(hidden)
+        inner = layers.Dense(dim, name=f"feed_forward_out_{block}")(inner)
+        inner = layers.Dropout(full["dropout"], name=f"feed_forward_dropout_{block}")(inner)
+        x = layers.Add(name=f"feed_forward_add_{block}")([hidden, inner])
+    x = layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
+    scores = layers.Dense(num_items + 1, name="scores")(x)
+    return keras.Model({"items": items}, scores, name="sasrec")
+
+
+def _check_model(model: object) -> None:
+    """Raise ValueError if ``model`` is not a model from :func:`build_model`."""
+    if not (isinstance(model, keras.Model) and model.name == "sasrec"):
+        raise ValueError(f"model must be a model from sasrec.build_model, got {model!r}.")
+
+
+def last_position_model(model: keras.Model) -> keras.Model:
+    """Return a model that scores only the last position, sharing ``model``'s weights.
+
+    Args:
+        model: a model from :func:`build_model`.
+
+    Returns:
+        A ``keras.Model`` from ``{"items": (batch, max_len)}`` to scores of shape
+        ``(batch, num_items + 1)``.
+
+    Raises:
+        ValueError: if ``model`` is not a model from :func:`build_model`.
+    """
+    _check_model(model)
+    last = model.get_layer("final_norm").output[:, -1, :]
+    scores = model.get_layer("scores")(last)
+    return keras.Model({"items": model.get_layer("items").output}, scores, name="sasrec_last")
+
+
+def _score_last(last: keras.Model, items: np.ndarray) -> np.ndarray:
+    """Score every row of ``items`` with a model from :func:`last_position_model`."""
+    return training.score_in_batches(
+        lambda batch: last.predict_on_batch({"items": items[batch]}),
+        np.arange(len(items)),
+        batch_size=512,
+    )
+
+
+def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
+    """Score every item code for every user at a stage, from the user's latest items.
+
+    Args:
+        model: a model from :func:`build_model`.
+        split: the split it was trained on.
+        stage: ``"valid"`` or ``"test"`` (the test history includes the validation item).
+
+    Returns:
+        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    """
+    _check_model(model)
+    check_split(split)
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    columns = int(model.output.shape[-1])
+    if columns != split.num_items + 1:
+        raise ValueError(
+            f"the model scores {columns} item codes but the split has {split.num_items} items "
+            "(+1 for padding); use the split the model was trained on."
+        )
+    max_len = int(model.get_layer("items").output.shape[-1])
+    return _score_last(last_position_model(model), model_inputs(split, stage, max_len)["items"])
+
+
+def train(
+    split: LeaveLastOut,
+    config: dict[str, Any] = DEFAULT_CONFIG,
+    *,
+    verbose: bool = True,
+) -> tuple[keras.Model, dict[str, Any]]:
+    """Build and train the model on a split's training histories, stopping on validation.
+
+    Training minimises the full softmax cross-entropy over all item codes at every
+    non-padded position of :func:`sequence_rnn.training_chunks`, ranks the validation targets
+    after each epoch (seen items filtered out), keeps the best epoch's weights and stops when
+    ``patience`` epochs bring no better NDCG@10.
+
+    Args:
+        split: the leave-last-out split.
+        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
+        verbose: print one line per epoch.
+
+    Returns:
+        ``(model, metadata)`` as :func:`course_utils.models.training.fit_with_validation`
+        describes it.
+
+    Raises:
+        ValueError: if the split or the config is invalid.
+    """
+    check_split(split)
+    full = _check_config(config)
+    inputs, targets = training_chunks(split, full["max_len"])
+    if len(targets) == 0:
+        raise ValueError("the split has no training transitions: every user has one training item.")
+    keras.utils.set_random_seed(full["seed"])
+    model = build_model(split.num_items, split.num_users, **full)
+    model.compile(
+        optimizer=keras.optimizers.Adam(full["learning_rate"]),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    last = last_position_model(model)
+    valid_items = model_inputs(split, "valid", full["max_len"])["items"]
+    metadata = training.fit_with_validation(
+        model,
+        {"items": inputs["items"]},
+        targets,
+        valid_scores=lambda: _score_last(last, valid_items),
+        split=split,
+        config=full,
+        verbose=verbose,
+    )
+    return model, metadata
