@@ -33,7 +33,11 @@ from nbgrader.preprocessors import ClearSolutions
 # Two short notebooks with exercises (each executes in about 15 s on two cores).
 GRADED = ["00_start_here.ipynb", "02_convolution_from_scratch.ipynb"]
 ASSIGNMENT = "ps1"
-NBGRADER_SECONDS = 600
+# One nbgrader command takes about 30 s here. Under the full suite's load a notebook kernel
+# has twice hung without a trace (once in this test, once in benchmarks/notebook_memory.py,
+# both at notebook 00; the cause is not known): a command that runs past this limit is
+# killed and run once more, with --force, and must then succeed.
+NBGRADER_SECONDS = 300
 
 
 def _grade_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -88,15 +92,28 @@ def _course(root: Path) -> dict[str, str]:
 
 
 def _nbgrader(root: Path, environment: dict[str, str], *arguments: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *arguments],
-        cwd=root,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=NBGRADER_SECONDS,
-        check=False,
-    )
+    command = [sys.executable, "-m", "nbgrader", *arguments]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=NBGRADER_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"nbgrader {' '.join(arguments)} ran past {NBGRADER_SECONDS} s; running it again")
+        result = subprocess.run(
+            [*command, "--force"],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=NBGRADER_SECONDS,
+            check=False,
+        )
     assert result.returncode == 0, f"nbgrader {' '.join(arguments)} failed:\n{result.stderr}"
 
 
