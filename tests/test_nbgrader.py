@@ -93,27 +93,22 @@ def _course(root: Path) -> dict[str, str]:
 
 def _nbgrader(root: Path, environment: dict[str, str], *arguments: str) -> None:
     command = [sys.executable, "-m", "nbgrader", *arguments]
-    try:
-        result = subprocess.run(
-            command,
-            cwd=root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=NBGRADER_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        print(f"nbgrader {' '.join(arguments)} ran past {NBGRADER_SECONDS} s; running it again")
-        result = subprocess.run(
-            [*command, "--force"],
-            cwd=root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=NBGRADER_SECONDS,
-            check=False,
-        )
+    for retry in (False, True):
+        try:
+            result = subprocess.run(
+                [*command, "--force"] if retry else command,
+                cwd=root,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=NBGRADER_SECONDS,
+                check=False,
+            )
+            break
+        except subprocess.TimeoutExpired:
+            if retry:
+                raise
+            print(f"nbgrader {' '.join(arguments)} ran past {NBGRADER_SECONDS} s; running it again")
     assert result.returncode == 0, f"nbgrader {' '.join(arguments)} failed:\n{result.stderr}"
 
 
