@@ -69,7 +69,7 @@ def test_the_model_sources_come_from_the_registered_models(store) -> None:
     from course_utils import models
 
     names = [path.name for path in store.MODEL_SOURCES]
-    assert names == ["mf.py", "training.py", "caser.py", "sequence_rnn.py"]
+    assert names == ["mf.py", "training.py", "caser.py", "sequence_rnn.py", "sasrec.py"]
     for _, module, config in store.COURSE_MODELS.values():
         assert isinstance(module, models.CourseModel)
         assert set(config) <= set(module.DEFAULT_CONFIG) | {"cell"}
@@ -146,7 +146,7 @@ def test_the_learners_own_store_follows_the_environment(store, monkeypatch, tmp_
 def test_course_models_lists_the_stored_models_and_rejects_unknown_labels(store) -> None:
     from course_utils.models import caser, sequence_rnn
 
-    assert list(store.course_models()) == ["MF", "Caser", "LSTM", "GRU"]
+    assert list(store.course_models()) == ["MF", "Caser", "LSTM", "GRU", "SASRec"]
     assert store.course_models(["LSTM", "Caser"]) == {
         "LSTM": ("lstm", sequence_rnn, sequence_rnn.CONFIGS["lstm"]),
         "Caser": ("caser", caser, caser.DEFAULT_CONFIG),

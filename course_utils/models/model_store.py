@@ -1,8 +1,8 @@
 """A cache of trained models, so that later notebooks reuse what an earlier one trained.
 
-Notebook 07 trains the CNN recommender, for example, and saves it here; notebook 09 loads it
+Notebook 07 trains the CNN recommender, for example, and saves it here; notebook 10 loads it
 instead of training it again, or trains it itself when the cache is empty (a fresh clone
-that opens notebook 09 first). A model is stored as a ``.keras`` file with a JSON file of
+that opens notebook 10 first). A model is stored as a ``.keras`` file with a JSON file of
 its metadata (configuration, training seconds, validation results). The key is a hash of
 the model's name, its configuration, the fingerprint of the split it was trained on
 (:meth:`course_utils.splits.LeaveLastOut.fingerprint`), the Keras version and the code of the
@@ -30,7 +30,7 @@ from typing import Any
 import keras
 
 from course_utils import data, results
-from course_utils.models import CourseModel, caser, mf, sequence_rnn
+from course_utils.models import CourseModel, caser, mf, sasrec, sequence_rnn
 from course_utils.validation import check_split
 
 __all__ = [
@@ -50,13 +50,14 @@ __all__ = [
 READ_ONLY_ERRORS = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 #: The models of Part II, by the label the later notebooks print: (name in the store, module
-#: with ``train`` and ``score``, configuration). Notebooks 06 to 08 train and store MF, Caser
-#: and the LSTM; the GRU is trained and stored by the first notebook that loads it.
+#: with ``train`` and ``score``, configuration). Notebooks 06 to 09 train and store MF, Caser,
+#: the LSTM and SASRec; the GRU is trained and stored by the first notebook that loads it.
 COURSE_MODELS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "MF": ("mf", mf, mf.DEFAULT_CONFIG),
     "Caser": ("caser", caser, caser.DEFAULT_CONFIG),
     "LSTM": ("lstm", sequence_rnn, sequence_rnn.CONFIGS["lstm"]),
     "GRU": ("gru", sequence_rnn, sequence_rnn.CONFIGS["gru"]),
+    "SASRec": ("sasrec", sasrec, sasrec.DEFAULT_CONFIG),
 }
 
 
