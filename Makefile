@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 DEV_STAMP := $(VENV)/.dev-installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-# Two workers (pytest-xdist); the root conftest.py keeps each file, and notebooks 06 to 11, on
+# Two workers (pytest-xdist); the root conftest.py keeps each file, and notebooks 06 to 12, on
 # one worker in order. `make test WORKERS=0` runs everything in this process instead.
 WORKERS ?= 2
 PARALLEL := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))

@@ -5,11 +5,11 @@ The tests are sent to the workers in groups, and a group runs on one worker, in 
 * each test file is one group, so that a module's fixtures (a trained model, a built site) are
   made once;
 * each notebook is one group, so that its cells run in order in one kernel;
-* notebooks 06 to 11 are one group together, because they share the model store: 06 to 08
-  train and save the models that 09 to 11 load.
+* notebooks 06 to 12 are one group together, because they share the model store: 06 to 09
+  train and save the models that 10 to 12 load.
 
 The chain of notebooks is the longest group, so it is collected first and starts first. The
-other worker starts with ``tests/test_course_models.py``, which trains the GRU that notebook 09
+other worker starts with ``tests/test_course_models.py``, which trains the GRU that notebook 10
 would otherwise train on the chain's worker, then runs the rest. Without ``-n``, only that
 order changes.
 """
@@ -30,7 +30,7 @@ import pytest
 os.environ.setdefault("COURSE_MODEL_STORE", tempfile.mkdtemp(prefix="course-model-store-"))
 
 MODEL_CHAIN = re.compile(r"^(0[6-9]|1\d)_.*\.ipynb$")
-CHAIN_GROUP = "notebooks 06 to 11 (the model store)"
+CHAIN_GROUP = "notebooks 06 to 12 (the model store)"
 EARLY_GROUP = "tests/test_course_models.py"
 
 

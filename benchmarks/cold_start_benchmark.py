@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/cold_start_benchmark.py`` (about twenty minutes on a 2-core laptop).
 
-Notebook 10's cold-start table truncates the histories of users whom the models were trained
+Notebook 11's cold-start table truncates the histories of users whom the models were trained
 on: their movies shaped the item embeddings, so the "newcomers" were not new (a
 transductive test). Here they are. The 943 users are shuffled with a fixed seed and cut into
 ten folds of about 94; the first ``--folds`` folds (five by default) are held out one at a
@@ -17,7 +17,7 @@ time. For each held-out fold:
   user rated cannot be encoded and are dropped from a history; a target that no training
   user rated counts as a miss (it has no score).
 
-How each model serves a newcomer, the paths notebook 10 uses:
+How each model serves a newcomer, the paths notebook 11 uses:
 
 * popularity: nothing needed; item-kNN, the Markov chain, sequential rules and SKNN read the
   known movies (their ``histories=`` argument);
@@ -28,7 +28,7 @@ How each model serves a newcomer, the paths notebook 10 uses:
 
 The ranking filters the known movies only (a newcomer's system knows nothing else). It
 writes ``benchmarks/results/cold_start.json``: for every model and setting the NDCG@10 and
-HR@10 over all held-out users, and every held-out user's rank, so that notebook 10 can pair
+HR@10 over all held-out users, and every held-out user's rank, so that notebook 11 can pair
 two models user by user.
 """
 

@@ -7,7 +7,7 @@ Each notebook runs in a fresh kernel, cells in order, as ``python -m tools.noteb
 runs it, through the same client (``tools.notebooks.notebook_client``). The executed copy
 stays in memory; the notebooks on disk are not touched. A full run starts from an empty model
 store (a temporary data folder with a copy of the dataset), as a learner's first pass through
-the course does: notebooks 06 to 08 train and store their models, 09 trains the GRU, 10 and 11
+the course does: notebooks 06 to 09 train and store their models, 10 trains the GRU, 11 and 12
 load them. A run of named notebooks uses the course's store as it is, so a notebook that finds
 its models there loads them instead of training them, and needs less memory.
 

@@ -28,7 +28,7 @@ What it does:
    and learning rate. The results file says so.
 3. Writes ``benchmarks/results/recbole.json``: every run (settings, seed, epochs, seconds,
    RecBole's own test metrics) and, for each winner, every user's rank of the validation and
-   test targets, filtered and unfiltered, so that notebook 09 can pair them user by user with
+   test targets, filtered and unfiltered, so that notebook 10 can pair them user by user with
    the course's models. A run's log is summarised in the file; the full logs stay in
    ``build/recbole/logs``.
 

@@ -3,12 +3,12 @@
 Run: ``python benchmarks/user_term_benchmark.py`` (about five minutes on a 2-core laptop).
 
 Notebook 08's LSTM and GRU add a learned user term ``W_u p_u`` to their scores. Leaving that
-term out at inference from a model trained with it (as notebook 10 does for a newcomer)
+term out at inference from a model trained with it (as notebook 11 does for a newcomer)
 measures a model that never learned to do without it. This benchmark retrains both with
 ``user_dim=0`` (GRU4Rec's design: a user is known only through the movies the network
 reads), everything else as in ``course_utils/configs.py``, once per seed (42, 1, 2), and
 records the validation and test metrics, with and without the seen-item filter, and every
-user's test rank. Notebook 10 sets them beside the models with the term
+user's test rank. Notebook 11 sets them beside the models with the term
 (``benchmarks/results/leaderboard.json``, which also holds the term left out at inference).
 It writes ``benchmarks/results/user_term.json``.
 """

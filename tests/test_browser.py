@@ -68,7 +68,7 @@ NOTEBOOK_PATHS = notebooks.list_notebooks()
 PAGES = [site.INDEX_PAGE] + [f"{path.stem}.html" for path in NOTEBOOK_PATHS]
 INLINE_MATH = re.compile(r"\$[^$\n]+\$")
 # A word that one notebook's markdown holds and no other's: TensorFlow's multi-GPU strategy,
-# which only notebook 11 (resources and scale) names. The search test checks this first.
+# which only notebook 12 (resources and scale) names. The search test checks this first.
 SEARCH_TERM = "MirroredStrategy"
 NO_MATCH_TERM = "qzxv-no-such-word"
 

@@ -1,4 +1,4 @@
-"""Tests for course_utils/check/challenges.py, the checkers of notebook 10.
+"""Tests for course_utils/check/challenges.py, the checkers of notebook 11.
 
 Each checker must pass a correct function, fail a wrong one with a message that helps, and
 fail a stub that raises NotImplementedError with a message that says so.

@@ -1,4 +1,4 @@
-"""Tests for course_utils/check/comparison.py, the checkers of notebook 09 (model comparison)."""
+"""Tests for course_utils/check/comparison.py, the checkers of notebook 10 (model comparison)."""
 
 from __future__ import annotations
 

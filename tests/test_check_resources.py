@@ -1,4 +1,4 @@
-"""Tests for course_utils/check/resources.py, the checkers of notebook 11 (resources, scale)."""
+"""Tests for course_utils/check/resources.py, the checkers of notebook 12 (resources, scale)."""
 
 from __future__ import annotations
 

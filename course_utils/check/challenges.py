@@ -1,4 +1,4 @@
-"""Exercise checkers for notebooks/10_challenges_interpretability_multimodal_cold_start.ipynb.
+"""Exercise checkers for notebooks/11_challenges_interpretability_multimodal_cold_start.ipynb.
 
 * ``check.leave_one_out_influence(f)``: ``f(score_history, history, item)`` explains one
   recommendation: for each position ``i`` of the history, how much the item's score drops

@@ -1,4 +1,4 @@
-"""Exercise checkers for notebooks/09_model_comparison.ipynb.
+"""Exercise checkers for notebooks/10_model_comparison.ipynb.
 
 * ``check.top_unseen``: the filter at the heart of serving and of the filtered protocol:
   the ``k`` best item codes of one score row, without the padding code 0 and without the

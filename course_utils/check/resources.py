@@ -1,4 +1,4 @@
-"""Exercise checkers for notebooks/11_challenges_resources_scale_quality_faq.ipynb.
+"""Exercise checkers for notebooks/12_challenges_resources_scale_quality_faq.ipynb.
 
 * ``check.mf_parameters``: the exact parameter count of the course's matrix-factorisation
   recommender (a user table and a dense layer that scores every item code), the number that

@@ -36,7 +36,7 @@ A model whose output scores every position of the sequence, shape
 recent one. A sequence input without a fixed length needs ``max_len`` from the caller (the
 window the model was evaluated with, usually ``config["max_len"]``).
 
-Taught in notebooks/09_model_comparison.ipynb.
+Taught in notebooks/10_model_comparison.ipynb.
 
 Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
 TensorFlow's environment first.
@@ -68,7 +68,7 @@ def _is_int(value: object) -> bool:
 class Recommender:
     """Recommend movies from a history of MovieLens item ids with a trained Keras model.
 
-    Taught in notebooks/09_model_comparison.ipynb (section 6).
+    Taught in notebooks/10_model_comparison.ipynb (section 6).
 
     Args:
         model: a trained recommender with at most two inputs: one for the item codes of a
@@ -384,7 +384,7 @@ class Recommender:
     ) -> pd.DataFrame:
         """Return the ``k`` best items for a history, as a table of ids, titles and scores.
 
-        Taught in notebooks/09_model_comparison.ipynb (section 6).
+        Taught in notebooks/10_model_comparison.ipynb (section 6).
 
         Args:
             history: MovieLens item ids, oldest first (for example ``[50, 172, 181]``).
