@@ -26,6 +26,7 @@ ORDER = (
     "cold_start_benchmark",
     "tie_order_benchmark",
     "sasrec_benchmark",
+    "causal_mask_benchmark",
     "notebook_memory",
 )
 

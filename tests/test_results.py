@@ -151,6 +151,7 @@ def test_results_files_exist() -> None:
         "user_term",
         "tie_order",
         "sasrec",
+        "causal_mask",
     }
     assert expected <= names, f"missing results files: {sorted(expected - names)}"
 
