@@ -4,7 +4,7 @@ Without the causal mask, position ``t`` of a training window may attend to posit
 ``t + 1``, whose movie is its own target: a model could lower its training loss by copying
 it, and learn nothing that helps at the last position, where the next movie is unknown. This
 script measures whether that happens on ML-100K. For each seed it trains SASRec as
-``course_utils.models.sasrec.train`` does (the settings of ``sasrec_config``, early stopping
+``course_utils.models.sasrec.train`` does (the settings of ``configs.SASREC``, early stopping
 on validation NDCG@10), once as built and once with the one call argument
 ``use_causal_mask`` of its attention layer set to False (:func:`without_causal_mask`), and
 records each run's training loss per epoch, its validation and test metrics (filtered and
@@ -33,10 +33,6 @@ CODE_FILES = [
 SEEDS = (42, 1, 2)
 
 
-def _rounded(values: dict) -> dict:
-    return {name: round(float(value), 6) for name, value in values.items()}
-
-
 def without_causal_mask(model):
     """The same architecture with ``use_causal_mask=False`` in every attention call."""
     import keras
@@ -55,31 +51,34 @@ def without_causal_mask(model):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, default=list(SEEDS), help="training seeds (a check: 42)"
+    )
+    args = parser.parse_args(argv)
+    seeds = tuple(args.seeds)
 
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
     import keras
-    import numpy as np
 
     from course_utils import data, metrics, results, splits
+    from course_utils.configs import SASREC
     from course_utils.models import sasrec, sequence_rnn, training
-    from course_utils.models.sasrec_config import SASREC
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
-    run_config = {"config": SASREC, "seeds": list(SEEDS), "variants": ["causal", "no mask"]}
+    run_config = {"config": SASREC, "seeds": list(seeds), "variants": ["causal", "no mask"]}
     provenance = results.provenance(
         split,
         CODE_FILES,
         run_config,
         tensorflow=True,
-        produced_by="python benchmarks/causal_mask_benchmark.py",
+        produced_by="python benchmarks/causal_mask_benchmark.py"
+        + ("" if seeds == SEEDS else " --seeds " + " ".join(map(str, seeds))),
     )
-    stages = {stage: (split.targets(stage), split.seen_items(stage)) for stage in ("valid", "test")}
     inputs, targets = sequence_rnn.training_chunks(split, SASREC["max_len"])
-    valid_items = sequence_rnn.model_inputs(split, "valid", SASREC["max_len"])["items"]
+    valid_items = split.padded_sequences("valid", SASREC["max_len"])
 
     def one_run(seed: int, causal: bool) -> dict:
         # sasrec.train's recipe, with the model built here so that the mask can be dropped.
@@ -98,11 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             model,
             {"items": inputs["items"]},
             targets,
-            valid_scores=lambda: training.score_in_batches(
-                lambda rows: last.predict_on_batch({"items": valid_items[rows]}),
-                np.arange(len(valid_items)),
-                batch_size=512,
-            ),
+            valid_scores=lambda: training.predict_rows(last, {"items": valid_items}, 512),
             split=split,
             config=config,
             verbose=False,
@@ -114,16 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             "best_epoch": metadata["best_epoch"],
             "epochs": metadata["epochs"],
             "training_loss": [round(float(loss), 4) for loss in model.history.history["loss"]],
+            **metrics.evaluate_stages(lambda stage: sasrec.score(model, split, stage), split),
         }
-        for stage, (stage_targets, seen) in stages.items():
-            scores = sasrec.score(model, split, stage)
-            both = metrics.evaluate_both(scores, stage_targets, seen)
-            run[stage] = {setting: _rounded(values) for setting, values in both.items()}
-            if stage == "test":
-                run["test_ranks"] = {
-                    "filtered": metrics.target_ranks(scores, stage_targets, exclude=seen).tolist(),
-                    "unfiltered": metrics.target_ranks(scores, stage_targets).tolist(),
-                }
         print(
             f"  {'causal ' if causal else 'no mask'} seed {seed:>2}: {run['training_seconds']:5.1f} s, "
             f"epochs {run['best_epoch']}/{run['epochs']}, training loss at the best epoch "
@@ -134,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return run
 
     variants = {"causal": [], "no mask": []}
-    for seed in SEEDS:
+    for seed in seeds:
         variants["causal"].append(one_run(seed, True))
         variants["no mask"].append(one_run(seed, False))
     results.write(

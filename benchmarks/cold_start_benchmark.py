@@ -71,11 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    import keras
     import numpy as np
 
     from course_utils import baselines, configs, data, metrics, results, splits
-    from course_utils.models import caser, mf, sequence_rnn, training
+    from course_utils.models import caser, mf, sequence_rnn
 
     start = time.perf_counter()
     ratings = data.load_movielens_100k().ratings
@@ -147,24 +146,6 @@ def main(argv: list[str] | None = None) -> int:
             model, metadata = module.train(split, {**config, "seed": seed}, verbose=False)
             trained[label] = model
             seconds.setdefault(label, []).append(round(metadata["seconds"], 1))
-        item_vectors = trained["MF"].get_layer("item_scores").kernel.numpy().T.astype(np.float64)
-        item_bias = trained["MF"].get_layer("item_scores").bias.numpy().astype(np.float64)
-        caser_newcomer = keras.models.clone_model(trained["Caser"])
-        caser_newcomer.set_weights(trained["Caser"].get_weights())
-        table = caser_newcomer.get_layer("user_embedding")
-        table.set_weights([np.zeros_like(table.get_weights()[0])])
-        recurrent = {
-            label: sequence_rnn.last_position_model(trained[label], with_user=False)
-            for label in ("LSTM", "GRU")
-        }
-
-        def windows(histories, width):
-            out = np.zeros((len(histories), width), dtype="int32")
-            for row, history in enumerate(histories):
-                recent = history[-width:]
-                out[row, width - len(recent) :] = recent
-            return out
-
         for known in KNOWN:
             histories = [
                 split.encode_items(ids if known is None else ids[-known:]) for ids in known_ids
@@ -184,27 +165,15 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 "SKNN": baselines.sknn_scores(split, histories=safe, **configs.SKNN),
             }
-            fold_in = np.stack([item_vectors[h].mean(axis=0) for h in safe])
-            mf_scores = fold_in @ item_vectors.T + item_bias
+            # No user rows: MF folds each history in, Caser's user vector is zero and the
+            # recurrent models leave their user term out.
+            mf_scores = mf.score_histories(trained["MF"], safe)
             mf_scores[:, 0] = -np.inf
             scores["MF (fold-in)"] = mf_scores
-            caser_inputs = {
-                "sequence": windows(safe, configs.CASER["max_len"]),
-                "user": np.zeros(len(safe), dtype="int32"),
-            }
-            scores["Caser (zero user vector)"] = training.score_in_batches(
-                lambda rows: caser_newcomer.predict_on_batch(  # noqa: B023
-                    {name: values[rows] for name, values in caser_inputs.items()}  # noqa: B023
-                ),
-                np.arange(len(safe)),
-            )
-            for label, last in recurrent.items():
-                items = windows(safe, configs.LSTM["max_len"])
-                scores[f"{label} (no user term)"] = training.score_in_batches(
-                    lambda rows, last=last, items=items: last.predict_on_batch(
-                        {"items": items[rows]}
-                    ),
-                    np.arange(len(safe)),
+            scores["Caser (zero user vector)"] = caser.score_histories(trained["Caser"], safe)
+            for label in ("LSTM", "GRU"):
+                scores[f"{label} (no user term)"] = sequence_rnn.score_histories(
+                    trained[label], safe
                 )
             for label, matrix in scores.items():
                 matrix = np.array(matrix, dtype=np.float64)

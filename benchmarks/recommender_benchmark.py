@@ -50,29 +50,9 @@ CODE_FILES = [
 ]
 
 
-def _rounded(values: dict) -> dict:
-    return {name: round(float(value), 6) for name, value in values.items()}
-
-
-def _measure(scores, split, stage_targets) -> dict:
-    """The summary metrics and every user's test rank, in both settings."""
-    from course_utils import metrics
-
-    record = {}
-    for stage, (targets, seen) in stage_targets.items():
-        both = metrics.evaluate_both(scores[stage], targets, seen)
-        record[stage] = {setting: _rounded(values) for setting, values in both.items()}
-    targets, seen = stage_targets["test"]
-    record["test_ranks"] = {
-        "filtered": metrics.target_ranks(scores["test"], targets, exclude=seen).tolist(),
-        "unfiltered": metrics.target_ranks(scores["test"], targets).tolist(),
-    }
-    return record
-
-
-def baselines_table(split, stage_targets, best: dict) -> dict:
+def baselines_table(split, best: dict) -> dict:
     """Score every classical baseline with its validation winners."""
-    from course_utils import baselines, configs
+    from course_utils import baselines, configs, metrics
 
     scorers = {
         "Pop": (baselines.popularity_scores, {}, None),
@@ -88,17 +68,19 @@ def baselines_table(split, stage_targets, best: dict) -> dict:
     table = {}
     for label, (scorer, config, search_name) in scorers.items():
         start = time.perf_counter()
-        scores = {stage: scorer(split, stage, **config) for stage in stage_targets}
+        scores = {stage: scorer(split, stage, **config) for stage in ("valid", "test")}
         entry = {
             "config": config,
             "seconds": round(time.perf_counter() - start, 2),
-            **_measure(scores, split, stage_targets),
+            **metrics.evaluate_stages(scores.__getitem__, split),
         }
         unfiltered_config = best[search_name]["unfiltered"]["config"] if search_name else config
         if unfiltered_config != config:
             # The unfiltered setting's own validation winner, measured the same way.
-            other = {stage: scorer(split, stage, **unfiltered_config) for stage in stage_targets}
-            measured = _measure(other, split, stage_targets)
+            measured = metrics.evaluate_stages(
+                lambda stage: scorer(split, stage, **unfiltered_config),  # noqa: B023
+                split,
+            )
             entry["unfiltered_winner"] = {
                 "config": unfiltered_config,
                 "valid": measured["valid"]["unfiltered"],
@@ -122,10 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    import numpy as np
 
     from course_utils import configs, data, metrics, results, splits
-    from course_utils.models import model_store, sequence_rnn, training
+    from course_utils.models import model_store, sequence_rnn
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
@@ -148,11 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         produced_by="python benchmarks/recommender_benchmark.py "
         + " ".join(["--seeds", *map(str, args.seeds)]),
     )
-    stage_targets = {
-        stage: (split.targets(stage), split.seen_items(stage)) for stage in ("valid", "test")
-    }
     best = results.load("baseline_search")["best"]
-    table = baselines_table(split, stage_targets, best)
+    table = baselines_table(split, best)
 
     over_budget = []
     for label in NEURAL:
@@ -163,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
             cpu_start = time.process_time()
             model, metadata = module.train(split, {**config, "seed": seed}, verbose=False)
             cpu = time.process_time() - cpu_start
-            scores = {stage: module.score(model, split, stage) for stage in stage_targets}
             run = {
                 "seed": seed,
                 "training_seconds": round(metadata["seconds"], 1),
@@ -172,17 +149,12 @@ def main(argv: list[str] | None = None) -> int:
                 "best_epoch": metadata["best_epoch"],
                 "epochs": metadata["epochs"],
                 "parameters": metadata["num_parameters"],
-                **_measure(scores, split, stage_targets),
+                **metrics.evaluate_stages(lambda stage: module.score(model, split, stage), split),  # noqa: B023
             }
             if module is sequence_rnn:
                 # The same trained model for a user it does not know: no user term.
-                last = sequence_rnn.last_position_model(model, with_user=False)
-                items = split.padded_sequences("test", config["max_len"])
-                without = training.score_in_batches(
-                    lambda rows: last.predict_on_batch({"items": items[rows]}),  # noqa: B023
-                    np.arange(len(items)),
-                )
-                targets, seen = stage_targets["test"]
+                without = sequence_rnn.score_histories(model, split.histories("test"))
+                targets, seen = split.targets("test"), split.seen_items("test")
                 run["test_ranks_without_user_term"] = {
                     "filtered": metrics.target_ranks(without, targets, exclude=seen).tolist(),
                     "unfiltered": metrics.target_ranks(without, targets).tolist(),

@@ -16,6 +16,7 @@ HR@10, with and without the seen-item filter, on the split with ties by item id.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -49,7 +50,13 @@ def next_larger_id_scores(split, stage):
     return scores
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, default=list(SEEDS), help="training seeds (a check: 42)"
+    )
+    args = parser.parse_args(argv)
+    seeds = tuple(args.seeds)
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
@@ -63,21 +70,16 @@ def main() -> int:
     provenance = results.provenance(
         course,
         CODE_FILES,
-        {"seeds": list(SEEDS), "ties": "item_id"},
+        {"seeds": list(seeds), "ties": "item_id"},
         tensorflow=True,
-        produced_by="python benchmarks/tie_order_benchmark.py",
+        produced_by="python benchmarks/tie_order_benchmark.py"
+        + ("" if seeds == SEEDS else " --seeds " + " ".join(map(str, seeds))),
     )
 
     def measure(scores_of_stage):
-        return {
-            stage: {
-                setting: {name: round(values[name], 6) for name in ("NDCG@10", "HR@10")}
-                for setting, values in metrics.evaluate_both(
-                    scores_of_stage(stage), by_id.targets(stage), by_id.seen_items(stage)
-                ).items()
-            }
-            for stage in ("valid", "test")
-        }
+        return metrics.evaluate_stages(
+            scores_of_stage, by_id, names=("NDCG@10", "HR@10"), ranks=False
+        )
 
     table = {
         "next-larger-id rule": measure(lambda stage: next_larger_id_scores(by_id, stage)),
@@ -96,7 +98,7 @@ def main() -> int:
     for label in ("MF", "Caser", "LSTM", "GRU"):
         _, module, config = model_store.COURSE_MODELS[label]
         runs = []
-        for seed in SEEDS:
+        for seed in seeds:
             model, metadata = module.train(by_id, {**config, "seed": seed}, verbose=False)
             run = {
                 "seed": seed,

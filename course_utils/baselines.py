@@ -58,8 +58,8 @@ import scipy.sparse as sp
 
 from course_utils import configs
 from course_utils.data import GENRES as MOVIELENS_GENRES
-from course_utils.splits import STAGES, LeaveLastOut
-from course_utils.validation import check_int, check_split
+from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.validation import check_int
 
 __all__ = [
     "DECADES",
@@ -92,12 +92,6 @@ DEFAULT_NEIGHBOURS: int = configs.ITEM_KNN["neighbours"]
 DECADES: tuple[int, ...] = (1920, 1930, 1940, 1950, 1960, 1970, 1980, 1990)
 
 
-def _check_stage(stage: object) -> None:
-    """Raise ValueError unless ``stage`` is "valid" or "test"."""
-    if stage not in STAGES:
-        raise ValueError(f"stage must be 'valid' or 'test', got {stage!r}.")
-
-
 def _with_padding_column(item_scores: np.ndarray) -> np.ndarray:
     """Prepend the padding column (-inf) to per-item scores of shape (rows, num_items)."""
     rows = item_scores.shape[0]
@@ -108,7 +102,7 @@ def _histories(
     split: LeaveLastOut, stage: str, histories: Sequence[np.ndarray] | None
 ) -> list[np.ndarray]:
     """Return the histories to score: the split's for the stage, or the given ones, checked."""
-    _check_stage(stage)
+    check_stage(stage)
     if histories is None:
         return split.histories(stage)
     if isinstance(histories, np.ndarray) and histories.ndim == 1 and histories.dtype != object:
@@ -219,8 +213,12 @@ def item_similarity(split: LeaveLastOut, *, neighbours: int | None = None) -> np
             or None.
     """
     check_split(split)
-    neighbours = _check_neighbours(neighbours, split.num_items)
-    users = np.searchsorted(split.user_ids, split.train["user_id"].to_numpy())
+    return _item_similarity(split, _check_neighbours(neighbours, split.num_items))
+
+
+def _item_similarity(split: LeaveLastOut, neighbours: int | None) -> np.ndarray:
+    """:func:`item_similarity` without the checks."""
+    users = split.encode_users(split.train["user_id"].to_numpy())
     codes = split.encode_items(split.train["item_id"].to_numpy()).astype(np.int64)
     interactions = sp.csr_matrix(
         (np.ones(len(codes)), (users, codes)), shape=(split.num_users, split.num_items + 1)
@@ -280,7 +278,7 @@ def item_knn_scores(
     """
     check_split(split)
     known = _histories(split, stage, histories)
-    similarity = item_similarity(split, neighbours=neighbours)
+    similarity = _item_similarity(split, _check_neighbours(neighbours, split.num_items))
     # A sparse-times-dense product adds the rows of `similarity` one history item at a
     # time, in item-code order: a fixed order, so the sums are the same on every machine.
     scores = np.asarray(_history_matrix(split, known) @ similarity)
@@ -361,7 +359,7 @@ def content_scores(split: LeaveLastOut, items: pd.DataFrame, stage: str = "test"
             does not fit the split.
     """
     check_split(split)
-    _check_stage(stage)
+    check_stage(stage)
     features = item_features(items, split).astype(np.float64)
     # Profiles and dot products are sums of whole numbers, exact in float64; the cosine
     # then uses one square root and one division per entry, so the scores, and their
@@ -393,8 +391,7 @@ def random_scores(split: LeaveLastOut, *, seed: int = 0) -> np.ndarray:
         ValueError: If ``split`` is not a LeaveLastOut or ``seed`` is not an int >= 0.
     """
     check_split(split)
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}.")
+    seed = check_int(seed, "seed", 0)
     scores = np.random.default_rng(seed).random((split.num_users, split.num_items + 1))
     scores[:, 0] = -np.inf
     return scores
@@ -488,7 +485,13 @@ def transition_counts(split: LeaveLastOut) -> sp.csr_matrix:
     Raises:
         ValueError: If ``split`` is not a LeaveLastOut.
     """
-    return sequential_rules(split, window=1, weighting="same").astype(np.int64)
+    check_split(split)
+    return _transition_counts(split)
+
+
+def _transition_counts(split: LeaveLastOut) -> sp.csr_matrix:
+    """:func:`transition_counts` without the check."""
+    return _rules(split, 1, "same").astype(np.int64)
 
 
 def markov_chain_scores(
@@ -528,7 +531,7 @@ def markov_chain_scores(
     check_split(split)
     known = _histories(split, stage, histories)
     alpha = _check_alpha(alpha)
-    counts = transition_counts(split)
+    counts = _transition_counts(split)
     newest = np.array([history[-1] for history in known], dtype=np.int64)
     rows = counts[newest].toarray().astype(np.float64)
     totals = rows.sum(axis=1, keepdims=True)  # sums of whole numbers: exact
@@ -562,8 +565,11 @@ def sequential_rules(
             ``weighting`` is unknown.
     """
     check_split(split)
-    window = check_int(window, "window", 1)
-    weighting = _check_weighting(weighting)
+    return _rules(split, check_int(window, "window", 1), _check_weighting(weighting))
+
+
+def _rules(split: LeaveLastOut, window: int, weighting: str) -> sp.csr_matrix:
+    """:func:`sequential_rules` without the checks."""
     flat, owner = _training_sequences(split)
     sources, targets, weights = [], [], []
     for distance in range(1, min(window, max(len(flat) - 1, 1)) + 1):
@@ -654,7 +660,7 @@ def sequential_rules_scores(
     if not isinstance(normalise, (bool, np.bool_)):
         raise ValueError(f"normalise must be True or False, got {normalise!r}.")
     alpha = _check_alpha(alpha)
-    rules = sequential_rules(split, window=window, weighting=weighting)
+    rules = _rules(split, check_int(window, "window", 1), _check_weighting(weighting))
     if normalise:
         largest = rules.max(axis=1).toarray().ravel()
         rules = (

@@ -2,15 +2,16 @@
 
 One place for the hyperparameters, so that a search can record what it chose and a test can
 check that the models use it. The neural models' settings were chosen by
-``benchmarks/neural_search.py`` and the classical baselines' by
-``benchmarks/baseline_search.py``, both on the validation targets of ML-100K (course split,
+``benchmarks/neural_search.py`` (SASRec's by ``benchmarks/sasrec_benchmark.py``) and the
+classical baselines' by ``benchmarks/baseline_search.py``, both on the validation targets of ML-100K (course split,
 full ranking, the best NDCG@10 with the user's history filtered out); their results files in
 ``benchmarks/results/`` list every configuration tried. ``tests/test_results.py`` fails if a
 value here differs from the search's winner.
 
 The model modules read their defaults from here: ``mf.DEFAULT_CONFIG`` is :data:`MF`,
 ``caser.DEFAULT_CONFIG`` is :data:`CASER`, ``sequence_rnn.CONFIGS`` holds :data:`LSTM` and
-:data:`GRU`, and the baselines' keyword defaults come from the last four entries.
+:data:`GRU`, ``sasrec.DEFAULT_CONFIG`` is :data:`SASREC`, and the baselines' keyword defaults
+come from the last four entries.
 
 This module holds plain values only; importing it never starts TensorFlow.
 """
@@ -19,7 +20,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CASER", "GRU", "ITEM_KNN", "LSTM", "MARKOV_CHAIN", "MF", "SEQUENTIAL_RULES", "SKNN"]
+__all__ = [
+    "CASER",
+    "GRU",
+    "ITEM_KNN",
+    "LSTM",
+    "MARKOV_CHAIN",
+    "MF",
+    "SASREC",
+    "SEQUENTIAL_RULES",
+    "SKNN",
+]
 
 #: Matrix factorisation (notebook 06). ``batch_size`` counts users, and one epoch is
 #: ``passes_per_epoch`` passes over all users.
@@ -77,6 +88,23 @@ GRU: dict[str, Any] = {
     "learning_rate": 0.003,
     "batch_size": 32,
     "max_epochs": 30,
+    "patience": 3,
+    "seed": 42,
+}
+
+#: SASRec (notebook 09), chosen by ``benchmarks/sasrec_benchmark.py``. The first six shape the
+#: network; the others its training. ``max_epochs`` keeps one training run within the course's
+#: 120 s budget here.
+SASREC: dict[str, Any] = {
+    "max_len": 50,
+    "embedding_dim": 64,
+    "num_blocks": 1,
+    "num_heads": 1,
+    "dropout": 0.5,
+    "attention_dropout": 0.2,
+    "learning_rate": 0.003,
+    "batch_size": 128,
+    "max_epochs": 20,
     "patience": 3,
     "seed": 42,
 }

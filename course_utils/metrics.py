@@ -34,15 +34,18 @@ This module only uses NumPy, so importing it never starts TensorFlow.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from numbers import Integral
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+
+from course_utils.validation import check_int
 
 __all__ = [
     "coverage_at_k",
     "evaluate_both",
     "evaluate_ranking",
+    "evaluate_stages",
     "hit_rate_at_k",
     "mrr",
     "ndcg_at_k",
@@ -55,9 +58,7 @@ _MAX_ROWS_SHOWN = 5
 
 def _check_k(k: object) -> int:
     """Return ``k`` as an int, or raise ValueError if it is not an int >= 1."""
-    if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
-        raise ValueError(f"k must be an int >= 1, got {k!r}.")
-    return int(k)
+    return check_int(k, "k", 1)
 
 
 def _check_scores(scores: np.ndarray) -> np.ndarray:
@@ -346,8 +347,7 @@ def coverage_at_k(top_items: np.ndarray, num_items: int) -> float:
         ValueError: If ``num_items`` is not an int >= 1, or ``top_items`` is not a 2-D
             integer array of codes in 1..num_items (or -1).
     """
-    if isinstance(num_items, bool) or not isinstance(num_items, Integral) or num_items < 1:
-        raise ValueError(f"num_items must be an int >= 1, got {num_items!r}.")
+    num_items = check_int(num_items, "num_items", 1)
     top_items = np.asarray(top_items)
     if top_items.ndim != 2:
         raise ValueError(
@@ -437,3 +437,46 @@ def evaluate_both(
         "filtered": evaluate_ranking(scores, targets, k=k, exclude=seen),
         "unfiltered": evaluate_ranking(scores, targets, k=k, exclude=None),
     }
+
+
+def evaluate_stages(
+    score: Callable[[str], np.ndarray],
+    split: Any,
+    *,
+    names: Sequence[str] | None = None,
+    ranks: bool = True,
+) -> dict[str, Any]:
+    """Evaluate one model at both stages, in both settings, with its test ranks: a record.
+
+    The benchmarks store this record per model and run (``benchmarks/results/``); the
+    notebooks pair models user by user through the ranks.
+
+    Args:
+        score: ``score(stage)`` returns the model's score matrix for ``"valid"`` or ``"test"``.
+        split: The split (its targets and seen items).
+        names: The metrics to keep (all of :func:`evaluate_both`'s by default).
+        ranks: Also record every user's test rank, filtered and unfiltered.
+
+    Returns:
+        ``{"valid": {"filtered": {...}, "unfiltered": {...}}, "test": {...}}``, each metric
+        rounded to 6 places, plus ``"test_ranks": {"filtered": [...], "unfiltered": [...]}``.
+    """
+    record: dict[str, Any] = {}
+    for stage in ("valid", "test"):
+        scores = score(stage)
+        targets, seen = split.targets(stage), split.seen_items(stage)
+        both = evaluate_both(scores, targets, seen)
+        record[stage] = {
+            setting: {
+                name: round(float(value), 6)
+                for name, value in values.items()
+                if names is None or name in names
+            }
+            for setting, values in both.items()
+        }
+        if ranks and stage == "test":
+            record["test_ranks"] = {
+                "filtered": target_ranks(scores, targets, exclude=seen).tolist(),
+                "unfiltered": target_ranks(scores, targets).tolist(),
+            }
+    return record

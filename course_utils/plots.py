@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from course_utils.validation import check_int
+
 __all__ = ["grouped_bars", "image_grid", "training_curves"]
 
 #: A panel of :func:`training_curves`: its title, its y label, and {line label: column}.
@@ -169,8 +171,7 @@ def image_grid(
         raise ValueError("images is empty.")
     if any(image.ndim != 2 for image in images):
         raise ValueError("every image must be a 2-D array; take one channel with [..., c].")
-    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
-        raise ValueError(f"columns must be an int >= 1, got {columns!r}.")
+    columns = check_int(columns, "columns", 1)
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"{len(titles)} titles for {len(images)} images.")
     rows = -(-len(images) // columns)

@@ -61,6 +61,10 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 #: Where the benchmarks write their results files.
 RESULTS_DIR = REPOSITORY / "benchmarks" / "results"
 
+#: An environment variable naming another folder for :func:`write`: ``tools/restamp.py``
+#: reruns part of a benchmark there, to compare with the stored file without replacing it.
+OUTPUT_VARIABLE = "COURSE_RESULTS_OUT"
+
 
 #: A path to a module of the course's package, such as ``course_utils/models/mf.py``.
 _COURSE_FILE = re.compile(r"^course_utils/(?:\w+/)*\w+\.py$")
@@ -266,7 +270,8 @@ def write(
         provenance: From :func:`provenance`, taken when the run started (so that an edit
             made while it runs cannot slip into its fingerprint).
         run_seconds: The run's wall-clock seconds.
-        folder: Where to write; :data:`RESULTS_DIR` by default.
+        folder: Where to write; by default the folder named by the environment variable
+            :data:`OUTPUT_VARIABLE` if it is set, else :data:`RESULTS_DIR`.
 
     Returns:
         The path of the file.
@@ -287,7 +292,7 @@ def write(
         text = json.dumps(record, indent=1, sort_keys=False)
     except TypeError as error:
         raise ValueError(f"the results must be JSON-serialisable: {error}") from error
-    target = Path(folder or RESULTS_DIR)
+    target = Path(folder or os.environ.get(OUTPUT_VARIABLE) or RESULTS_DIR)
     target.mkdir(parents=True, exist_ok=True)
     path = target / f"{name}.json"
     handle, temporary = tempfile.mkstemp(dir=target, prefix=f".{name}-", suffix=".json")

@@ -31,7 +31,16 @@ import pandas as pd
 
 from course_utils.validation import check_int
 
-__all__ = ["STAGES", "TIES", "TIE_SEED", "LeaveLastOut", "leave_last_out", "tie_keys"]
+__all__ = [
+    "STAGES",
+    "TIES",
+    "TIE_SEED",
+    "LeaveLastOut",
+    "check_split",
+    "check_stage",
+    "leave_last_out",
+    "tie_keys",
+]
 
 #: The stages that can be evaluated. Training data has no targets of its own: use
 #: ``training_windows`` or ``training_sequences`` to build training examples.
@@ -49,6 +58,48 @@ TIE_SEED = 0
 
 _REQUIRED_COLUMNS: tuple[str, ...] = ("user_id", "item_id", "timestamp")
 _CODE_DTYPE = np.int32
+
+
+def check_stage(stage: object) -> None:
+    """Raise ValueError unless ``stage`` is "valid" or "test", one of :data:`STAGES`."""
+    if stage not in STAGES:
+        raise ValueError(
+            f"stage must be 'valid' or 'test', got {stage!r}; training data has no targets of "
+            "its own (for training examples use training_windows() or training_sequences())."
+        )
+
+
+def check_split(split: object) -> None:
+    """Raise ValueError unless ``split`` is a :class:`LeaveLastOut`, saying how to build one."""
+    if not isinstance(split, LeaveLastOut):
+        raise ValueError(
+            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
+            "course_utils.splits.leave_last_out(ratings)."
+        )
+
+
+def _positions(
+    known: np.ndarray, ids: Iterable[int] | np.ndarray, what: str, names: str
+) -> np.ndarray:
+    """Return the position of each id in the sorted ``known`` ids, or raise ValueError."""
+    ids = np.asarray(ids)
+    if ids.size == 0:
+        return np.zeros(ids.shape, dtype=np.int64)
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(
+            f"{what} ids must be integers, got dtype {ids.dtype}; convert them with "
+            ".astype('int64') first."
+        )
+    position = np.searchsorted(known, ids)
+    clipped = np.minimum(position, len(known) - 1)
+    unknown = (position >= len(known)) | (known[clipped] != ids)
+    if unknown.any():
+        bad = np.unique(ids[unknown])
+        raise ValueError(
+            f"{bad.size} unknown {what} ids (first few: {bad[:5].tolist()}); only the "
+            f"{len(known)} {what}s of the split's ratings have {names}."
+        )
+    return position
 
 
 def _splitmix64(values: np.ndarray) -> np.ndarray:
@@ -243,24 +294,24 @@ class LeaveLastOut:
         Raises:
             ValueError: If an id is not an integer or is not in ``item_ids``.
         """
-        ids = np.asarray(item_ids)
-        if ids.size == 0:
-            return np.zeros(ids.shape, dtype=_CODE_DTYPE)
-        if not np.issubdtype(ids.dtype, np.integer):
-            raise ValueError(
-                f"item ids must be integers, got dtype {ids.dtype}; convert them with "
-                ".astype('int64') first."
-            )
-        position = np.searchsorted(self.item_ids, ids)
-        clipped = np.minimum(position, len(self.item_ids) - 1)
-        unknown = (position >= len(self.item_ids)) | (self.item_ids[clipped] != ids)
-        if unknown.any():
-            bad = np.unique(ids[unknown])
-            raise ValueError(
-                f"{bad.size} unknown item ids (first few: {bad[:5].tolist()}); only the "
-                f"{self.num_items} items of the split's ratings have codes."
-            )
-        return (position + 1).astype(_CODE_DTYPE)
+        return (_positions(self.item_ids, item_ids, "item", "codes") + 1).astype(_CODE_DTYPE)
+
+    def encode_users(self, user_ids: Iterable[int] | np.ndarray) -> np.ndarray:
+        """Map original user ids to their rows (0..num_users - 1) in every per-user array.
+
+        Row ``u`` of a score matrix, of :meth:`histories` and of :meth:`targets` belongs to
+        ``user_ids[u]``; the models' user inputs take the same rows.
+
+        Args:
+            user_ids: Original user ids, any shape (one id gives a 0-d array: ``int()`` it).
+
+        Returns:
+            An int32 array of rows with the same shape as ``user_ids``.
+
+        Raises:
+            ValueError: If an id is not an integer or is not in ``user_ids``.
+        """
+        return _positions(self.user_ids, user_ids, "user", "rows").astype(_CODE_DTYPE)
 
     def decode_items(self, codes: Iterable[int] | np.ndarray) -> np.ndarray:
         """Map item codes (1..num_items) back to original item ids.
@@ -289,17 +340,9 @@ class LeaveLastOut:
             )
         return self.item_ids[codes - 1]
 
-    def _check_stage(self, stage: str) -> None:
-        """Raise ValueError unless ``stage`` is "valid" or "test"."""
-        if stage not in STAGES:
-            raise ValueError(
-                f"stage must be 'valid' or 'test', got {stage!r}; for training examples use "
-                "training_windows() or training_sequences()."
-            )
-
     def _history_parts(self, stage: str) -> tuple[np.ndarray, np.ndarray]:
         """Return the concatenated histories of ``stage`` and each user's start offset."""
-        self._check_stage(stage)
+        check_stage(stage)
         if stage == "valid":
             return self._train_codes, self._offsets
         # For the test stage the validation item is known history: append it to each user's
@@ -361,7 +404,7 @@ class LeaveLastOut:
         Raises:
             ValueError: If ``stage`` is not "valid" or "test".
         """
-        self._check_stage(stage)
+        check_stage(stage)
         return self._valid_codes if stage == "valid" else self._test_codes
 
     def padded_sequences(self, stage: str, max_len: int) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Any
 
-__all__ = ["check_fraction", "check_int", "check_positive", "check_split", "complete_config"]
+__all__ = ["check_fraction", "check_int", "check_positive", "complete_config"]
 
 
 def check_int(value: object, name: str, minimum: int) -> int:
@@ -26,25 +26,6 @@ def check_int(value: object, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
     return int(value)
-
-
-def check_split(split: object) -> None:
-    """Raise ValueError unless ``split`` is a leave-last-out split.
-
-    Args:
-        split: The value to check.
-
-    Raises:
-        ValueError: If ``split`` is not a :class:`course_utils.splits.LeaveLastOut`; the
-            message says how to build one.
-    """
-    from course_utils.splits import LeaveLastOut  # imported here: splits imports this module
-
-    if not isinstance(split, LeaveLastOut):
-        raise ValueError(
-            f"split must be a LeaveLastOut, got {type(split).__name__}; build it with "
-            "course_utils.splits.leave_last_out(ratings)."
-        )
 
 
 def check_fraction(value: object, name: str) -> float:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 from course_utils import configs
-from course_utils.models.sasrec_config import SASREC
+from course_utils.configs import SASREC
 
 # A fresh process, set up as a notebook is (seeds, determinism), as a notebook's kernel is.
 TRAIN = """

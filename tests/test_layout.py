@@ -93,10 +93,6 @@ def test_the_core_imports_have_no_circle() -> None:
         }
         for name, path in modules.items()
     }
-    # validation.check_split imports splits inside the function, and splits imports
-    # validation: the one circle left. It ends when check_split moves into splits, which
-    # changes the code of splits.py and so needs every results file rerun (benchmarks/).
-    graph["course_utils.validation"].discard("course_utils.splits")
     # Packages import their own modules (check/__init__ gathers the checkers): not a circle.
     for name in graph:
         graph[name] = {m for m in graph[name] if not name.startswith(m + ".")}

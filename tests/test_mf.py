@@ -69,12 +69,6 @@ def test_training_targets_are_the_training_items(mf, split) -> None:
     np.testing.assert_array_equal(np.flatnonzero(targets[0]), np.sort(first))
 
 
-def test_user_indices(mf, split) -> None:
-    np.testing.assert_array_equal(mf.user_indices(split, split.user_ids[[2, 0]]), [2, 0])
-    with pytest.raises(ValueError, match="unknown user ids"):
-        mf.user_indices(split, np.array([10_000]))
-
-
 def test_train_returns_metadata(trained) -> None:
     model, metadata = trained
     assert set(metadata) >= {"seconds", "best_epoch", "epochs", "num_parameters", "config", "valid"}

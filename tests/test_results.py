@@ -209,9 +209,9 @@ def test_the_neural_models_use_the_settings_their_search_chose() -> None:
 
 
 def test_sasrec_uses_the_settings_its_search_chose() -> None:
-    from course_utils.models.sasrec_config import SASREC
+    from course_utils.configs import SASREC
 
-    assert results.load("sasrec")["winner"]["config"] == SASREC, "sasrec_config is not the winner"
+    assert results.load("sasrec")["winner"]["config"] == SASREC, "configs.SASREC is not the winner"
 
 
 def test_summary_runs_and_per_user_ndcg() -> None:

@@ -45,8 +45,8 @@ def trained(sasrec, split):
 
 
 def test_it_follows_the_course_model_contract(sasrec) -> None:
+    from course_utils.configs import SASREC
     from course_utils.models import CourseModel
-    from course_utils.models.sasrec_config import SASREC
 
     assert isinstance(sasrec, CourseModel)
     assert sasrec.DEFAULT_CONFIG == SASREC

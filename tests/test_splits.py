@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from course_utils.splits import TIE_SEED, LeaveLastOut, leave_last_out, tie_keys
+from course_utils.splits import (
+    TIE_SEED,
+    LeaveLastOut,
+    check_split,
+    check_stage,
+    leave_last_out,
+    tie_keys,
+)
 
 
 def _frame(rows: list[tuple[int, int, int, int]]) -> pd.DataFrame:
@@ -236,6 +243,32 @@ def test_unknown_item_ids_are_rejected(tiny: pd.DataFrame, bad: list[int]) -> No
     split = leave_last_out(tiny, ties="item_id")
     with pytest.raises(ValueError, match="unknown item ids"):
         split.encode_items(bad)
+
+
+def test_user_ids_are_encoded_as_rows(tiny: pd.DataFrame) -> None:
+    split = leave_last_out(tiny, ties="item_id")
+    # Users 1, 2 and 5 are rows 0, 1 and 2 of every per-user array.
+    assert split.encode_users([5, 1]).tolist() == [2, 0]
+    assert split.encode_users(np.array([[2], [5]])).shape == (2, 1)
+    assert int(split.encode_users(2)) == 1
+    assert split.encode_users(split.user_ids).tolist() == list(range(split.num_users))
+    assert split.encode_users([]).size == 0
+    with pytest.raises(
+        ValueError, match=r"1 unknown user ids \(first few: \[3\]\); only the 3 users"
+    ):
+        split.encode_users([1, 3])
+    with pytest.raises(ValueError, match="user ids must be integers"):
+        split.encode_users([1.0])
+
+
+def test_check_split_and_check_stage_say_what_to_do(tiny: pd.DataFrame) -> None:
+    check_split(leave_last_out(tiny))
+    with pytest.raises(ValueError, match=r"got DataFrame; build it with .*leave_last_out"):
+        check_split(tiny)
+    check_stage("valid")
+    check_stage("test")
+    with pytest.raises(ValueError, match=r"stage must be 'valid' or 'test', got 'train'"):
+        check_stage("train")
 
 
 def test_non_integer_item_ids_are_rejected(tiny: pd.DataFrame) -> None:

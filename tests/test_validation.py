@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from course_utils.splits import leave_last_out
-from course_utils.validation import (
-    check_fraction,
-    check_int,
-    check_positive,
-    check_split,
-    complete_config,
-)
+from course_utils.validation import check_fraction, check_int, check_positive, complete_config
 
 
 def test_check_int_accepts_integers_at_or_above_the_minimum() -> None:
@@ -26,15 +18,6 @@ def test_check_int_accepts_integers_at_or_above_the_minimum() -> None:
 def test_check_int_names_the_argument_and_the_bound(value) -> None:
     with pytest.raises(ValueError, match=r"k must be an int >= 1, got"):
         check_int(value, "k", 1)
-
-
-def test_check_split_accepts_a_split_and_explains_how_to_build_one() -> None:
-    ratings = pd.DataFrame(
-        {"user_id": [1, 1, 1], "item_id": [10, 20, 30], "rating": [5, 4, 3], "timestamp": [1, 2, 3]}
-    )
-    check_split(leave_last_out(ratings))
-    with pytest.raises(ValueError, match=r"got DataFrame; build it with .*leave_last_out"):
-        check_split(ratings)
 
 
 def test_check_fraction_and_check_positive() -> None:

@@ -24,6 +24,8 @@ from course_utils.setup import set_tensorflow_environment
 set_tensorflow_environment()
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import keras
     import numpy as np
 
@@ -34,10 +36,11 @@ __all__ = ["CourseModel"]
 
 @runtime_checkable
 class CourseModel(Protocol):
-    """The contract of a model module of the course: a configuration, build, train, score.
+    """The contract of a model module of the course: a configuration, build, train and score.
 
-    A module satisfies it by defining these four names (a module can implement a
-    ``Protocol``, PEP 544). Register it in :data:`course_utils.models.model_store.COURSE_MODELS`
+    A module satisfies it by defining these five names (a module can implement a
+    ``Protocol``, PEP 544). ``score`` ranks a split's users; ``score_histories`` scores any
+    histories (a newcomer's, one with a movie deleted) through the same model. Register it in :data:`course_utils.models.model_store.COURSE_MODELS`
     and the store keys its weights on its code. ``CONTRIBUTING.md`` ("Adding a model") says
     the rest.
     """
@@ -57,4 +60,14 @@ class CourseModel(Protocol):
 
     def score(self, model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
         """Return the ``(users, items + 1)`` score matrix for ``"valid"`` or ``"test"``."""
+        ...
+
+    def score_histories(
+        self, model: keras.Model, histories: Sequence[Sequence[int]], users: Any = None
+    ) -> np.ndarray:
+        """Return the ``(len(histories), items + 1)`` scores after any histories of item codes.
+
+        ``users`` are the histories' user rows (one row, or one per history), or None for
+        histories of no known user; each module says how it scores those.
+        """
         ...

@@ -14,33 +14,23 @@ The model is trained with the full softmax cross-entropy over all items on every
 Taught in notebooks/07_cnn_recommender.ipynb. Later notebooks reuse the trained model through
 :mod:`course_utils.models.model_store` under the name ``"caser"`` and :data:`DEFAULT_CONFIG`.
 
-Importing this module imports Keras, so it sets TensorFlow's environment first
-(see :mod:`course_utils.setup`).
+Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
+TensorFlow's environment first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import keras
 import numpy as np
+from keras import layers, ops
 
-from course_utils.setup import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-from keras import layers, ops  # noqa: E402
-
-from course_utils import configs  # noqa: E402
-from course_utils.models import training  # noqa: E402
-from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import (  # noqa: E402
-    check_fraction,
-    check_int,
-    check_positive,
-    check_split,
-    complete_config,
-)
+from course_utils import configs, explain
+from course_utils.models import training
+from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.validation import check_fraction, check_int, check_positive, complete_config
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -48,6 +38,7 @@ __all__ = [
     "build_model",
     "model_inputs",
     "score",
+    "score_histories",
     "train",
     "training_examples",
 ]
@@ -186,17 +177,60 @@ def model_inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.
     Raises:
         ValueError: if ``stage`` is unknown or ``max_len`` is not a positive int.
     """
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
-    return {
-        "sequence": split.padded_sequences(stage, max_len),
-        "user": np.arange(split.num_users, dtype=np.int32),
-    }
+    check_split(split)
+    check_stage(stage)
+    return _inputs(split, stage, max_len)
 
 
 def _max_len_of(model: keras.Model) -> int:
-    shape = model.get_layer("item_embedding").input.shape
-    return int(shape[-1])
+    """Return the window length ``L`` the model reads."""
+    return int(model.get_layer("item_embedding").input.shape[-1])
+
+
+def _check_model(model: object) -> None:
+    """Raise ValueError if ``model`` is not a model from :func:`build_model`."""
+    if not isinstance(model, keras.Model) or model.name != "caser":
+        raise ValueError(f"model must be a Caser model from build_model, got {model!r}.")
+
+
+def _without_user(model: keras.Model) -> keras.Model:
+    """Return a model of the sequence alone, its user vector zero, sharing ``model``'s weights."""
+    sequence_vector = model.get_layer("sequence_vector").output
+    no_user = layers.Lambda(ops.zeros_like, name="no_user")(sequence_vector)
+    both = model.get_layer("sequence_and_user")([sequence_vector, no_user])
+    scores = model.get_layer("item_scores")(both)
+    return keras.Model({"sequence": model.input["sequence"]}, scores, name="caser_without_user")
+
+
+def score_histories(
+    model: keras.Model,
+    histories: Sequence[Sequence[int]],
+    users: int | Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Score every item code after each history (its last ``L`` items) for each user.
+
+    Args:
+        model: a model from :func:`build_model`.
+        histories: lists of item codes, oldest first.
+        users: the user row of each history (rows of ``split.user_ids``; one row serves
+            every history), or None for histories of no known user: the user vector is then
+            zero, as for a newcomer whose embedding was never trained.
+
+    Returns:
+        A float64 array of shape ``(len(histories), num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if the model is not from :func:`build_model`, a history is not a list of
+            item codes, or a user row is not one the model knows.
+    """
+    _check_model(model)
+    windows = explain.left_pad(histories, _max_len_of(model))
+    known = int(model.get_layer("user_embedding").input_dim)
+    rows = training.user_rows(users, len(windows), known)
+    if rows is None:
+        newcomer = training.derived_model(model, "without user", _without_user)
+        return training.predict_rows(newcomer, {"sequence": windows}, 1024)
+    return training.predict_rows(model, {"sequence": windows, "user": rows}, 1024)
 
 
 def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
@@ -215,29 +249,19 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     Raises:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
-    if not isinstance(model, keras.Model) or model.name != "caser":
-        raise ValueError(f"model must be a Caser model from build_model, got {model!r}.")
-    columns = int(model.output.shape[-1])
-    if columns != split.num_items + 1:
-        raise ValueError(
-            f"the model scores {columns} item codes but the split has {split.num_items} items "
-            f"(+1 for padding); use the split the model was trained on."
-        )
-    users = int(model.get_layer("user_embedding").input_dim)
-    if users != split.num_users:
-        raise ValueError(
-            f"the model knows {users} users but the split has {split.num_users}; use the "
-            "split the model was trained on."
-        )
-    inputs = model_inputs(split, stage, _max_len_of(model))
-    rows = np.arange(split.num_users)
-    return training.score_in_batches(
-        lambda batch: model.predict_on_batch(
-            {"sequence": inputs["sequence"][batch], "user": inputs["user"][batch]}
-        ),
-        rows,
-        batch_size=1024,
-    )
+    _check_model(model)
+    check_split(split)
+    check_stage(stage)
+    training.check_fits(model, split)
+    return training.predict_rows(model, _inputs(split, stage, _max_len_of(model)), 1024)
+
+
+def _inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.ndarray]:
+    """:func:`model_inputs` without the checks."""
+    return {
+        "sequence": split.padded_sequences(stage, max_len),
+        "user": np.arange(split.num_users, dtype=np.int32),
+    }
 
 
 def train(
@@ -276,11 +300,12 @@ def train(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     inputs, targets = training_examples(split, full["max_len"])
+    valid_inputs = _inputs(split, "valid", full["max_len"])
     metadata = training.fit_with_validation(
         model,
         inputs,
         targets,
-        valid_scores=lambda: score(model, split, "valid"),
+        valid_scores=lambda: training.predict_rows(model, valid_inputs, 1024),
         split=split,
         config=full,
         verbose=verbose,

@@ -21,41 +21,35 @@ Taught in notebooks/06_embeddings_matrix_factorization.ipynb. Later notebooks re
 model through :mod:`course_utils.models.model_store` under the name ``"mf"`` and
 :data:`DEFAULT_CONFIG`.
 
-Importing this module imports Keras, so it sets TensorFlow's environment first
-(see :mod:`course_utils.setup`).
+A history that is not in the split (a newcomer's) is scored by *fold-in*
+(:func:`score_histories`): the mean of its items' vectors stands in for the missing user vector.
+
+Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
+TensorFlow's environment first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Real
 from typing import Any
 
+import keras
 import numpy as np
+from keras import layers
 
-from course_utils.setup import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-from keras import layers  # noqa: E402
-
-from course_utils import configs  # noqa: E402
-from course_utils.models import training  # noqa: E402
-from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import (  # noqa: E402
-    check_int,
-    check_positive,
-    check_split,
-    complete_config,
-)
+from course_utils import configs
+from course_utils.models import training
+from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.validation import check_int, check_positive, complete_config
 
 __all__ = [
     "DEFAULT_CONFIG",
     "build_model",
     "score",
+    "score_histories",
     "train",
     "training_targets",
-    "user_indices",
 ]
 
 #: The hyperparameters chosen on the validation targets of ML-100K by
@@ -123,33 +117,6 @@ def build_model(num_items: int, num_users: int, **config: Any) -> keras.Model:
     return keras.Model(user, logits, name=_MODEL_NAME)
 
 
-def user_indices(split: LeaveLastOut, user_ids: np.ndarray) -> np.ndarray:
-    """Map original user ids to the model's user indices (rows of ``split.user_ids``).
-
-    Args:
-        split: the leave-last-out split.
-        user_ids: original user ids, any shape.
-
-    Returns:
-        An int32 array of indices with the shape of ``user_ids``.
-
-    Raises:
-        ValueError: if an id is not one of ``split.user_ids``.
-    """
-    check_split(split)
-    ids = np.asarray(user_ids)
-    position = np.searchsorted(split.user_ids, ids)
-    clipped = np.minimum(position, split.num_users - 1)
-    unknown = (position >= split.num_users) | (split.user_ids[clipped] != ids)
-    if np.any(unknown):
-        bad = np.unique(ids[unknown])
-        raise ValueError(
-            f"{bad.size} unknown user ids (first few: {bad[:5].tolist()}); only the "
-            f"{split.num_users} users of the split have indices."
-        )
-    return position.astype(np.int32)
-
-
 def training_targets(split: LeaveLastOut) -> np.ndarray:
     """Return each user's training items as a multi-hot row over the item codes.
 
@@ -166,11 +133,80 @@ def training_targets(split: LeaveLastOut) -> np.ndarray:
         ValueError: if ``split`` is not a LeaveLastOut.
     """
     check_split(split)
-    users = user_indices(split, split.train["user_id"].to_numpy())
+    return _targets(split)
+
+
+def _targets(split: LeaveLastOut) -> np.ndarray:
+    """:func:`training_targets` without the check."""
+    users = split.encode_users(split.train["user_id"].to_numpy())
     codes = split.encode_items(split.train["item_id"].to_numpy())
     targets = np.zeros((split.num_users, split.num_items + 1), dtype=np.float32)
     targets[users, codes] = 1.0
     return targets
+
+
+def _check_model(model: object) -> None:
+    """Raise ValueError if ``model`` is not a model from :func:`build_model`."""
+    if not isinstance(model, keras.Model) or model.name != _MODEL_NAME:
+        raise ValueError(f"model must be an MF model from build_model, got {model!r}.")
+
+
+def _score_users(model: keras.Model, users: np.ndarray) -> np.ndarray:
+    """Score every item code for each user row."""
+    return training.score_in_batches(model.predict_on_batch, users, batch_size=1024)
+
+
+def score_histories(
+    model: keras.Model,
+    histories: Sequence[Sequence[int]],
+    users: int | Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Score every item code after each history: the user's row, or a fold-in of the history.
+
+    MF never reads a history. For a known user (``users``) the scores are that user's learned
+    row, whatever the history. For a history of no known user (``users=None``) the mean of
+    its items' vectors stands in for the user vector (fold-in): ``mean(q_j) . q_i + b_i``.
+
+    Args:
+        model: a model from :func:`build_model`.
+        histories: lists of item codes, oldest first; each needs one item or more for fold-in.
+        users: the user row of each history (rows of ``split.user_ids``; one row serves
+            every history), or None to fold the histories in.
+
+    Returns:
+        A float64 array of shape ``(len(histories), num_items + 1)``.
+
+    Raises:
+        ValueError: if the model is not from :func:`build_model`, a user row is not one the
+            model knows, or a history to fold in is empty or not a list of item codes.
+    """
+    _check_model(model)
+    known = int(model.get_layer("user_embedding").input_dim)
+    rows = training.user_rows(users, len(histories), known)
+    if rows is not None:
+        return _score_users(model, np.ascontiguousarray(rows))
+    layer = model.get_layer("item_scores")
+    vectors = layer.kernel.numpy().T.astype(np.float64)
+    bias = layer.bias.numpy().astype(np.float64)
+    folded = []
+    for row, history in enumerate(histories):
+        codes = np.asarray(history)
+        if codes.size == 0:
+            raise ValueError(
+                f"histories[{row}] is empty: fold-in needs at least one item; recommend "
+                "popular items to a user with no history."
+            )
+        if (
+            codes.ndim != 1
+            or not np.issubdtype(codes.dtype, np.integer)
+            or not 1 <= codes.min() <= codes.max() < len(vectors)
+        ):
+            raise ValueError(
+                f"histories[{row}] must be a list of item codes from 1 to {len(vectors) - 1}; "
+                "encode movie ids with split.encode_items first."
+            )
+        folded.append(vectors[codes].mean(axis=0))
+    return np.stack(folded) @ vectors.T + bias
 
 
 def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
@@ -192,26 +228,11 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     Raises:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
+    _check_model(model)
     check_split(split)
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
-    if not isinstance(model, keras.Model) or model.name != _MODEL_NAME:
-        raise ValueError(f"model must be an MF model from build_model, got {model!r}.")
-    columns = int(model.output.shape[-1])
-    if columns != split.num_items + 1:
-        raise ValueError(
-            f"the model scores {columns} item codes but the split has {split.num_items} items "
-            "(+1 for padding); use the split the model was trained on."
-        )
-    users = int(model.get_layer("user_embedding").input_dim)
-    if users != split.num_users:
-        raise ValueError(
-            f"the model knows {users} users but the split has {split.num_users}; use the "
-            "split the model was trained on."
-        )
-    return training.score_in_batches(
-        model.predict_on_batch, np.arange(split.num_users, dtype=np.int32), batch_size=1024
-    )
+    check_stage(stage)
+    training.check_fits(model, split)
+    return _score_users(model, np.arange(split.num_users, dtype=np.int32))
 
 
 def train(
@@ -252,13 +273,13 @@ def train(
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
     )
     users = np.arange(split.num_users, dtype=np.int32)
-    targets = training_targets(split)
+    targets = _targets(split)
     passes = full["passes_per_epoch"]
     metadata = training.fit_with_validation(
         model,
         np.tile(users, passes),
         np.tile(targets, (passes, 1)),
-        valid_scores=lambda: score(model, split, "valid"),
+        valid_scores=lambda: _score_users(model, users),
         split=split,
         config=full,
         verbose=verbose,

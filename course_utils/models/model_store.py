@@ -31,7 +31,7 @@ import keras
 
 from course_utils import data, results
 from course_utils.models import CourseModel, caser, mf, sasrec, sequence_rnn
-from course_utils.validation import check_split
+from course_utils.splits import check_split
 
 __all__ = [
     "COURSE_MODELS",

@@ -17,36 +17,26 @@ The model has no user embedding: it knows a user only through the items it reads
 
 Its hyperparameters were chosen on the validation targets by
 ``benchmarks/sasrec_benchmark.py`` (``benchmarks/results/sasrec.json``) and are kept in
-:mod:`course_utils.models.sasrec_config`.
+:mod:`course_utils.configs`.
 
-Importing this module imports Keras, so it sets TensorFlow's environment first
-(see :mod:`course_utils.setup`).
+Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
+TensorFlow's environment first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import keras
 import numpy as np
+from keras import layers, ops
 
-from course_utils.setup import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-from keras import layers, ops  # noqa: E402
-
-from course_utils.models import training  # noqa: E402
-from course_utils.models.sasrec_config import SASREC  # noqa: E402
-from course_utils.models.sequence_rnn import model_inputs, training_chunks  # noqa: E402
-from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import (  # noqa: E402
-    check_fraction,
-    check_int,
-    check_positive,
-    check_split,
-    complete_config,
-)
+from course_utils import configs, explain
+from course_utils.models import training
+from course_utils.models.sequence_rnn import training_chunks
+from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.validation import check_fraction, check_int, check_positive, complete_config
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -54,12 +44,13 @@ __all__ = [
     "build_model",
     "last_position_model",
     "score",
+    "score_histories",
     "train",
 ]
 
 #: The hyperparameters chosen on the validation targets of ML-100K by
-#: ``benchmarks/sasrec_benchmark.py`` (:data:`course_utils.models.sasrec_config.SASREC`).
-DEFAULT_CONFIG: dict[str, Any] = dict(SASREC)
+#: ``benchmarks/sasrec_benchmark.py`` (:data:`course_utils.configs.SASREC`).
+DEFAULT_CONFIG: dict[str, Any] = dict(configs.SASREC)
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -199,13 +190,41 @@ def last_position_model(model: keras.Model) -> keras.Model:
     return keras.Model({"items": model.get_layer("items").output}, scores, name="sasrec_last")
 
 
-def _score_last(last: keras.Model, items: np.ndarray) -> np.ndarray:
-    """Score every row of ``items`` with a model from :func:`last_position_model`."""
-    return training.score_in_batches(
-        lambda batch: last.predict_on_batch({"items": items[batch]}),
-        np.arange(len(items)),
-        batch_size=512,
-    )
+def _max_len(model: keras.Model) -> int:
+    """Return the model's input length."""
+    return int(model.get_layer("items").output.shape[-1])
+
+
+def _score_windows(model: keras.Model, items: np.ndarray) -> np.ndarray:
+    """Score left-padded windows of item codes at the last position."""
+    last = training.derived_model(model, "last position", last_position_model)
+    return training.predict_rows(last, {"items": items}, 512)
+
+
+def score_histories(
+    model: keras.Model,
+    histories: Sequence[Sequence[int]],
+    users: int | Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Score every item code after each history, from its latest ``max_len`` items.
+
+    Args:
+        model: a model from :func:`build_model`.
+        histories: lists of item codes, oldest first.
+        users: accepted for the models' common signature and checked, but not used: the
+            model has no user term, so a history is all it knows of a user.
+
+    Returns:
+        A float64 array of shape ``(len(histories), num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if the model is not from :func:`build_model`, a history is not a list of
+            item codes, or ``users`` are not user rows.
+    """
+    _check_model(model)
+    items = explain.left_pad(histories, _max_len(model))
+    training.user_rows(users, len(items), None)
+    return _score_windows(model, items)
 
 
 def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
@@ -224,16 +243,9 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     """
     _check_model(model)
     check_split(split)
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
-    columns = int(model.output.shape[-1])
-    if columns != split.num_items + 1:
-        raise ValueError(
-            f"the model scores {columns} item codes but the split has {split.num_items} items "
-            "(+1 for padding); use the split the model was trained on."
-        )
-    max_len = int(model.get_layer("items").output.shape[-1])
-    return _score_last(last_position_model(model), model_inputs(split, stage, max_len)["items"])
+    check_stage(stage)
+    training.check_fits(model, split)
+    return _score_windows(model, split.padded_sequences(stage, _max_len(model)))
 
 
 def train(
@@ -273,12 +285,12 @@ def train(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     last = last_position_model(model)
-    valid_items = model_inputs(split, "valid", full["max_len"])["items"]
+    valid_items = split.padded_sequences("valid", full["max_len"])
     metadata = training.fit_with_validation(
         model,
         {"items": inputs["items"]},
         targets,
-        valid_scores=lambda: _score_last(last, valid_items),
+        valid_scores=lambda: training.predict_rows(last, {"items": valid_items}, 512),
         split=split,
         config=full,
         verbose=verbose,

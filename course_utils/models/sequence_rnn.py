@@ -20,33 +20,23 @@ Taught in notebooks/08_lstm_recommender.ipynb. Later notebooks reuse the trained
 through :mod:`course_utils.models.model_store` under the names ``"lstm"`` and ``"gru"`` with
 :data:`CONFIGS`.
 
-Importing this module imports Keras, so it sets TensorFlow's environment first
-(see :mod:`course_utils.setup`).
+Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
+TensorFlow's environment first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import keras
 import numpy as np
+from keras import layers, ops
 
-from course_utils.setup import set_tensorflow_environment
-
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-from keras import layers, ops  # noqa: E402
-
-from course_utils import configs  # noqa: E402
-from course_utils.models import training  # noqa: E402
-from course_utils.splits import STAGES, LeaveLastOut  # noqa: E402
-from course_utils.validation import (  # noqa: E402
-    check_fraction,
-    check_int,
-    check_positive,
-    check_split,
-    complete_config,
-)
+from course_utils import configs, explain
+from course_utils.models import training
+from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.validation import check_fraction, check_int, check_positive, complete_config
 
 __all__ = [
     "CELLS",
@@ -57,6 +47,7 @@ __all__ = [
     "last_position_model",
     "model_inputs",
     "score",
+    "score_histories",
     "train",
     "training_chunks",
 ]
@@ -227,8 +218,7 @@ def model_inputs(split: LeaveLastOut, stage: str, max_len: int) -> dict[str, np.
         ValueError: if ``split`` or ``stage`` is invalid or ``max_len`` is not a positive int.
     """
     check_split(split)
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+    check_stage(stage)
     return {
         "items": split.padded_sequences(stage, max_len),
         "user": np.arange(split.num_users, dtype=np.int32),
@@ -260,7 +250,11 @@ def training_chunks(split: LeaveLastOut, max_len: int) -> tuple[dict[str, np.nda
         ValueError: if ``split`` is not a split or ``max_len`` is not a positive int.
     """
     check_split(split)
-    max_len = check_int(max_len, "max_len", 1)
+    return _chunks(split, check_int(max_len, "max_len", 1))
+
+
+def _chunks(split: LeaveLastOut, max_len: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """:func:`training_chunks` without the checks."""
     items, users, targets = [], [], []
     for user, history in enumerate(split.histories("valid")):
         for end in range(len(history), 1, -max_len):
@@ -279,22 +273,55 @@ def training_chunks(split: LeaveLastOut, max_len: int) -> tuple[dict[str, np.nda
     return {"items": np.stack(items), "user": np.array(users, dtype=np.int32)}, np.stack(targets)
 
 
-def _score_last(last: keras.Model, inputs: dict[str, np.ndarray]) -> np.ndarray:
-    """Score every row of ``inputs`` with a model from :func:`last_position_model`."""
-    names = [tensor.name for tensor in last.inputs]
-    rows = np.arange(len(inputs["items"]))
-    return training.score_in_batches(
-        lambda batch: last.predict_on_batch({name: inputs[name][batch] for name in names}),
-        rows,
-        batch_size=512,
+def _max_len(model: keras.Model) -> int:
+    """Return the model's input length."""
+    return int(model.get_layer("item_embedding").input.shape[-1])
+
+
+def _score_windows(model: keras.Model, items: np.ndarray, users: np.ndarray | None) -> np.ndarray:
+    """Score left-padded windows at the last position; no ``users``, no user term."""
+    with_user = users is not None and _uses_users(model)
+    inputs = {"items": items, "user": users} if with_user else {"items": items}
+    last = training.derived_model(
+        model, ("last position", with_user), lambda m: last_position_model(m, with_user=with_user)
     )
+    return training.predict_rows(last, inputs, 512)
+
+
+def score_histories(
+    model: keras.Model,
+    histories: Sequence[Sequence[int]],
+    users: int | Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Score every item code after each history, from the user's latest ``max_len`` items.
+
+    Any history can be scored: a split's, one with a movie deleted, a newcomer's.
+
+    Args:
+        model: a model from :func:`build_model`.
+        histories: lists of item codes, oldest first.
+        users: the user row of each history (rows of ``split.user_ids``; one row serves
+            every history), or None for histories of no known user: the user term
+            ``W_u p_u`` is then left out. A model without a user term ignores them.
+
+    Returns:
+        A float64 array of shape ``(len(histories), num_items + 1)``; column 0 is padding.
+
+    Raises:
+        ValueError: if the model is not from :func:`build_model`, a history is not a list of
+            item codes, or a user row is not one the model knows.
+    """
+    _check_model(model)
+    items = explain.left_pad(histories, _max_len(model))
+    known = int(model.get_layer("user_embedding").input_dim) if _uses_users(model) else None
+    return _score_windows(model, items, training.user_rows(users, len(items), known))
 
 
 def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     """Score every item code for every user at a stage, from the user's latest items.
 
     The model reads each user's latest ``max_len`` items (its input length) and the scores
-    of the last position rank the items.
+    of the last position rank the items: :func:`score_histories` of the stage's histories.
 
     Taught in notebooks/08_lstm_recommender.ipynb (section 5).
 
@@ -311,23 +338,10 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     """
     _check_model(model)
     check_split(split)
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
-    columns = int(model.output.shape[-1])
-    if columns != split.num_items + 1:
-        raise ValueError(
-            f"the model scores {columns} item codes but the split has {split.num_items} items "
-            "(+1 for padding); use the split the model was trained on."
-        )
-    if _uses_users(model):
-        users = int(model.get_layer("user_embedding").input_dim)
-        if users != split.num_users:
-            raise ValueError(
-                f"the model knows {users} users but the split has {split.num_users}; use the "
-                "split the model was trained on."
-            )
-    max_len = int(model.get_layer("item_embedding").input.shape[-1])
-    return _score_last(last_position_model(model), model_inputs(split, stage, max_len))
+    check_stage(stage)
+    training.check_fits(model, split)
+    items = split.padded_sequences(stage, _max_len(model))
+    return _score_windows(model, items, np.arange(split.num_users, dtype=np.int32))
 
 
 def train(
@@ -360,7 +374,7 @@ def train(
     """
     check_split(split)
     full = _check_config(config)
-    inputs, targets = training_chunks(split, full["max_len"])
+    inputs, targets = _chunks(split, full["max_len"])
     if len(targets) == 0:
         raise ValueError("the split has no training transitions: every user has one training item.")
     keras.utils.set_random_seed(full["seed"])
@@ -373,12 +387,15 @@ def train(
         inputs = {"items": inputs["items"]}
     # One last-position model for every epoch's validation: it shares the weights.
     last = last_position_model(model)
-    valid_inputs = model_inputs(split, "valid", full["max_len"])
+    valid_inputs = {
+        "items": split.padded_sequences("valid", full["max_len"]),
+        "user": np.arange(split.num_users, dtype=np.int32),
+    }
     metadata = training.fit_with_validation(
         model,
         inputs,
         targets,
-        valid_scores=lambda: _score_last(last, valid_inputs),
+        valid_scores=lambda: training.predict_rows(last, valid_inputs, 512),
         split=split,
         config=full,
         verbose=verbose,

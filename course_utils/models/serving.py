@@ -51,8 +51,9 @@ import keras
 import numpy as np
 import pandas as pd
 
+from course_utils.explain import left_pad
 from course_utils.metrics import top_k
-from course_utils.splits import STAGES, LeaveLastOut
+from course_utils.splits import LeaveLastOut, check_split, check_stage
 
 __all__ = ["USER_INPUT", "Recommender"]
 
@@ -110,11 +111,7 @@ class Recommender:
     ) -> None:
         if not isinstance(model, keras.Model):
             raise ValueError(f"model must be a trained keras.Model, got {type(model).__name__}.")
-        if not isinstance(split, LeaveLastOut):
-            raise ValueError(
-                f"split must be the LeaveLastOut split the model was trained on, got "
-                f"{type(split).__name__}."
-            )
+        check_split(split)
         inputs = {tensor.name: tensor for tensor in model.inputs}
         sequence_inputs = [name for name in inputs if name != USER_INPUT]
         if not inputs or len(sequence_inputs) > 1 or len(model.outputs) != 1:
@@ -237,9 +234,7 @@ class Recommender:
                 "once, so each id may appear once; keep the latest of each, e.g. "
                 "list(dict.fromkeys(reversed(history)))[::-1]."
             )
-        position = np.searchsorted(self._split.item_ids, ids)
-        clipped = np.minimum(position, self._split.num_items - 1)
-        unknown = (position >= self._split.num_items) | (self._split.item_ids[clipped] != ids)
+        unknown = ~np.isin(ids, self._split.item_ids)
         if unknown.any():
             bad_ids = list(dict.fromkeys(ids[unknown].tolist()))
             raise ValueError(
@@ -262,13 +257,13 @@ class Recommender:
             return None
         if not _is_int(user_id):
             raise ValueError(f"user_id must be an integer user id or None, got {user_id!r}.")
-        position = int(np.searchsorted(self._split.user_ids, user_id))
-        if position >= self._split.num_users or self._split.user_ids[position] != user_id:
+        try:
+            return int(self._split.encode_users(user_id))
+        except ValueError:
             raise ValueError(
                 f"unknown user_id {user_id!r}: the model knows the {self._split.num_users} user "
                 "ids of its training data; pass user_id=None for an anonymous history."
-            )
-        return position
+            ) from None
 
     # ----------------------------------------------------------------------------------
     # Scoring and recommending
@@ -292,10 +287,7 @@ class Recommender:
 
     def _window_of_codes(self, codes: np.ndarray) -> np.ndarray:
         """Left-pad the last ``max_len`` codes with 0 (the most recent item last)."""
-        kept = codes[-self.max_len :]
-        window = np.zeros(self.max_len, dtype=np.int32)
-        window[self.max_len - len(kept) :] = kept
-        return window
+        return left_pad([codes], self.max_len)[0]
 
     def scores(
         self, history: Sequence[int] | np.ndarray, *, user_id: int | None = None
@@ -449,8 +441,7 @@ class Recommender:
         Raises:
             ValueError: if the user id or the stage is unknown.
         """
-        if stage not in STAGES:
-            raise ValueError(f"stage must be one of {STAGES}, got {stage!r}.")
+        check_stage(stage)
         if user_id is None:
             raise ValueError("user_id must be an integer user id, got None.")
         user = self._user_index(user_id)

@@ -5,27 +5,32 @@ around it: scoring all users, a callback that ranks the validation targets after
 (printing one line per epoch, keeping the best weights and stopping early), and the timed
 training run that the model modules share (:func:`fit_with_validation`).
 
-Importing this module imports Keras, so it sets TensorFlow's environment first
-(see :mod:`course_utils.setup`). Notebooks import it after the setup cell.
+Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
+TensorFlow's environment first.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import keras
 import numpy as np
 
-from course_utils.setup import set_tensorflow_environment
+from course_utils.metrics import evaluate_ranking
+from course_utils.validation import check_int
 
-set_tensorflow_environment()
-
-import keras  # noqa: E402  (the environment must be set before Keras imports TensorFlow)
-
-from course_utils.metrics import evaluate_ranking  # noqa: E402
-
-__all__ = ["RankingValidation", "fit_with_validation", "score_in_batches"]
+__all__ = [
+    "RankingValidation",
+    "check_fits",
+    "derived_model",
+    "fit_with_validation",
+    "predict_rows",
+    "score_in_batches",
+    "user_rows",
+]
 
 
 def score_in_batches(
@@ -45,8 +50,7 @@ def score_in_batches(
     Raises:
         ValueError: if ``inputs`` is empty or ``batch_size`` is not a positive int.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    batch_size = check_int(batch_size, "batch_size", 1)
     if len(inputs) == 0:
         raise ValueError("inputs is empty: there is nothing to score.")
     parts = [
@@ -54,6 +58,81 @@ def score_in_batches(
         for start in range(0, len(inputs), batch_size)
     ]
     return np.concatenate(parts, axis=0)
+
+
+def predict_rows(model: keras.Model, inputs: dict[str, np.ndarray], batch_size: int) -> np.ndarray:
+    """Score every row of ``inputs`` (named arrays, one row per example) in batches.
+
+    Only the inputs that ``model`` reads are fed, so one dict serves a model with a user input
+    and one without.
+    """
+    names = [tensor.name for tensor in model.inputs]
+    rows = np.arange(len(next(iter(inputs.values()))))
+    return score_in_batches(
+        lambda batch: model.predict_on_batch({name: inputs[name][batch] for name in names}),
+        rows,
+        batch_size=batch_size,
+    )
+
+
+#: The models built from a model (its last position, say), by model and key: built once.
+_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def derived_model(
+    model: keras.Model, key: object, build: Callable[[keras.Model], keras.Model]
+) -> keras.Model:
+    """Return ``build(model)``, a model sharing ``model``'s weights, built once per key.
+
+    Building a Keras model and tracing its first call cost far more than scoring one
+    history, so code that scores histories one call at a time reuses the same model.
+    """
+    cache = _DERIVED.setdefault(model, {})
+    if key not in cache:
+        cache[key] = build(model)
+    return cache[key]
+
+
+def check_fits(model: keras.Model, split: Any) -> None:
+    """Raise ValueError unless ``model`` scores the split's item codes and knows its users."""
+    columns = int(model.output.shape[-1])
+    if columns != split.num_items + 1:
+        raise ValueError(
+            f"the model scores {columns} item codes but the split has {split.num_items} items "
+            "(+1 for padding); use the split the model was trained on."
+        )
+    if any(layer.name == "user_embedding" for layer in model.layers):
+        users = int(model.get_layer("user_embedding").input_dim)
+        if users != split.num_users:
+            raise ValueError(
+                f"the model knows {users} users but the split has {split.num_users}; use the "
+                "split the model was trained on."
+            )
+
+
+def user_rows(users: Any, count: int, num_users: int | None) -> np.ndarray | None:
+    """Return ``users`` as ``count`` int32 user rows (one row is repeated), or None for None.
+
+    Raises:
+        ValueError: if a row is not an integer from 0 to ``num_users - 1`` (any integer >= 0
+            when ``num_users`` is None), or there is neither one row nor one per history.
+    """
+    if users is None:
+        return None
+    rows = np.asarray(users)
+    if rows.ndim > 1 or (rows.ndim == 1 and len(rows) != count):
+        raise ValueError(
+            f"users must be one user row or one per history ({count}), got shape {rows.shape}."
+        )
+    largest = "" if num_users is None else f" to {num_users - 1}"
+    if (rows.size and not np.issubdtype(rows.dtype, np.integer)) or rows.dtype == bool:
+        raise ValueError(f"users must be integer rows of split.user_ids, got dtype {rows.dtype}.")
+    if rows.size and (rows.min() < 0 or (num_users is not None and rows.max() >= num_users)):
+        raise ValueError(
+            f"users must be rows from 0{largest} (split.encode_users(user_ids) gives them), "
+            f"got {int(rows.min())} to {int(rows.max())}."
+        )
+    return np.broadcast_to(rows.astype(np.int32), (count,))
 
 
 class RankingValidation(keras.callbacks.Callback):
@@ -83,8 +162,7 @@ class RankingValidation(keras.callbacks.Callback):
         verbose: bool = True,
     ) -> None:
         super().__init__()
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be a positive int, got {patience!r}.")
+        check_int(patience, "patience", 1)
         self.score_users = score_users
         self.targets = np.asarray(targets)
         self.exclude = exclude
