@@ -3,10 +3,10 @@
 Without the causal mask, position ``t`` of a training window may attend to position
 ``t + 1``, whose movie is its own target: a model could lower its training loss by copying
 it, and learn nothing that helps at the last position, where the next movie is unknown. This
-script measures whether that happens on ML-100K. For each seed it trains SASRec as
-``course_utils.models.sasrec.train`` does (the settings of ``configs.SASREC``, early stopping
-on validation NDCG@10), once as built and once with the one call argument
-``use_causal_mask`` of its attention layer set to False (:func:`without_causal_mask`), and
+script measures whether that happens on ML-100K. For each seed it trains SASRec with
+``course_utils.models.sasrec.train`` (the settings of ``configs.SASREC``, early stopping on
+validation NDCG@10), once as built and once with the one call argument ``use_causal_mask``
+of its attention layer set to False (``sasrec.without_causal_mask``), and
 records each run's training loss per epoch, its validation and test metrics (filtered and
 unfiltered) and its per-user test ranks. It writes ``benchmarks/results/causal_mask.json``.
 
@@ -17,7 +17,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -33,38 +32,18 @@ CODE_FILES = [
 SEEDS = (42, 1, 2)
 
 
-def without_causal_mask(model):
-    """The same architecture with ``use_causal_mask=False`` in every attention call."""
-    import keras
-
-    config = model.get_config()
-    changed = 0
-    for layer in config["layers"]:
-        for node in layer["inbound_nodes"]:
-            if node["kwargs"].get("use_causal_mask"):
-                node["kwargs"]["use_causal_mask"] = False
-                changed += 1
-    if not changed:
-        raise ValueError("the model has no attention call with use_causal_mask=True.")
-    return keras.Model.from_config(config)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seeds", nargs="+", type=int, default=list(SEEDS), help="training seeds (a check: 42)"
-    )
-    args = parser.parse_args(argv)
-    seeds = tuple(args.seeds)
+    from course_utils import results  # it never imports TensorFlow
+
+    seeds = results.seeds_from(argv, __doc__.splitlines()[0], SEEDS)
 
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    import keras
 
-    from course_utils import data, metrics, results, splits
+    from course_utils import data, metrics, splits
     from course_utils.configs import SASREC
-    from course_utils.models import sasrec, sequence_rnn, training
+    from course_utils.models import sasrec
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
@@ -74,33 +53,16 @@ def main(argv: list[str] | None = None) -> int:
         CODE_FILES,
         run_config,
         tensorflow=True,
-        produced_by="python benchmarks/causal_mask_benchmark.py"
-        + ("" if seeds == SEEDS else " --seeds " + " ".join(map(str, seeds))),
+        produced_by=results.command("causal_mask_benchmark.py", seeds, SEEDS),
     )
-    inputs, targets = sequence_rnn.training_chunks(split, SASREC["max_len"])
-    valid_items = split.padded_sequences("valid", SASREC["max_len"])
 
     def one_run(seed: int, causal: bool) -> dict:
-        # sasrec.train's recipe, with the model built here so that the mask can be dropped.
-        config = {**SASREC, "seed": seed}
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        keras.utils.set_random_seed(seed)
-        model = sasrec.build_model(split.num_items, split.num_users, **config)
-        if not causal:
-            model = without_causal_mask(model)
-        model.compile(
-            optimizer=keras.optimizers.Adam(config["learning_rate"]),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        )
-        last = sasrec.last_position_model(model)
-        metadata = training.fit_with_validation(
-            model,
-            {"items": inputs["items"]},
-            targets,
-            valid_scores=lambda: training.predict_rows(last, {"items": valid_items}, 512),
-            split=split,
-            config=config,
+        model, metadata = sasrec.train(
+            split,
+            {**SASREC, "seed": seed},
             verbose=False,
+            transform=None if causal else sasrec.without_causal_mask,
         )
         run = {
             "seed": seed,

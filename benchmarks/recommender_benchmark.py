@@ -25,7 +25,6 @@ The test targets are only measured here; nothing is chosen on them.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -97,21 +96,21 @@ def baselines_table(split, best: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS))
-    args = parser.parse_args(argv)
+    from course_utils import results  # it never imports TensorFlow
+
+    seeds = results.seeds_from(argv, __doc__.splitlines()[0], SEEDS)
 
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
 
-    from course_utils import configs, data, metrics, results, splits
+    from course_utils import configs, data, metrics, splits
     from course_utils.models import model_store, sequence_rnn
 
     start = time.perf_counter()
     split = splits.leave_last_out(data.load_movielens_100k().ratings)
     run_config = {
-        "seeds": args.seeds,
+        "seeds": list(seeds),
         "models": {label: model_store.COURSE_MODELS[label][2] for label in NEURAL},
         "baselines": {
             "item-kNN": configs.ITEM_KNN,
@@ -126,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         CODE_FILES,
         run_config,
         tensorflow=True,
-        produced_by="python benchmarks/recommender_benchmark.py "
-        + " ".join(["--seeds", *map(str, args.seeds)]),
+        produced_by=results.command("recommender_benchmark.py", seeds, SEEDS),
     )
     best = results.load("baseline_search")["best"]
     table = baselines_table(split, best)
@@ -136,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     for label in NEURAL:
         name, module, config = model_store.COURSE_MODELS[label]  # noqa: RUF059
         runs = []
-        for seed in args.seeds:
+        for seed in seeds:
             load = os.getloadavg()[0]
             cpu_start = time.process_time()
             model, metadata = module.train(split, {**config, "seed": seed}, verbose=False)

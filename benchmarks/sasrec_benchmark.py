@@ -21,7 +21,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import sys
@@ -47,19 +46,16 @@ BUDGET_SECONDS = 120.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seeds", nargs="+", type=int, default=list(SEEDS), help="training seeds (a check: 42)"
-    )
-    args = parser.parse_args(argv)
-    seeds = tuple(args.seeds)
+    from course_utils import results  # it never imports TensorFlow
+
+    seeds = results.seeds_from(argv, __doc__.splitlines()[0], SEEDS)
 
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
     import numpy as np
 
-    from course_utils import data, metrics, results, splits
+    from course_utils import data, metrics, splits
     from course_utils.configs import SASREC
     from course_utils.models import sasrec
 
@@ -72,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         CODE_FILES,
         run_config,
         tensorflow=True,
-        produced_by="python benchmarks/sasrec_benchmark.py"
-        + ("" if seeds == SEEDS else " --seeds " + " ".join(map(str, seeds))),
+        produced_by=results.command("sasrec_benchmark.py", seeds, SEEDS),
     )
 
     def one_run(config: dict) -> dict:

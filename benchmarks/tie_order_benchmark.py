@@ -16,7 +16,6 @@ HR@10, with and without the seen-item filter, on the split with ties by item id.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -51,16 +50,13 @@ def next_larger_id_scores(split, stage):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seeds", nargs="+", type=int, default=list(SEEDS), help="training seeds (a check: 42)"
-    )
-    args = parser.parse_args(argv)
-    seeds = tuple(args.seeds)
+    from course_utils import results  # it never imports TensorFlow
+
+    seeds = results.seeds_from(argv, __doc__.splitlines()[0], SEEDS)
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    from course_utils import baselines, data, metrics, results, splits
+    from course_utils import baselines, data, metrics, splits
     from course_utils.models import model_store
 
     start = time.perf_counter()
@@ -72,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         CODE_FILES,
         {"seeds": list(seeds), "ties": "item_id"},
         tensorflow=True,
-        produced_by="python benchmarks/tie_order_benchmark.py"
-        + ("" if seeds == SEEDS else " --seeds " + " ".join(map(str, seeds))),
+        produced_by=results.command("tie_order_benchmark.py", seeds, SEEDS),
     )
 
     def measure(scores_of_stage):

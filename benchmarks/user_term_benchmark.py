@@ -15,7 +15,6 @@ It writes ``benchmarks/results/user_term.json``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -35,16 +34,13 @@ CODE_FILES = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seeds", nargs="+", type=int, default=list(SEEDS), help="training seeds (a check: 42)"
-    )
-    args = parser.parse_args(argv)
-    seeds = tuple(args.seeds)
+    from course_utils import results  # it never imports TensorFlow
+
+    seeds = results.seeds_from(argv, __doc__.splitlines()[0], SEEDS)
     from course_utils.setup import setup_notebook
 
     setup_notebook(verbose=False)
-    from course_utils import configs, data, metrics, results, splits
+    from course_utils import configs, data, metrics, splits
     from course_utils.models import sequence_rnn
 
     start = time.perf_counter()
@@ -54,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         split,
         CODE_FILES,
         {"models": models, "seeds": list(seeds)},
-        produced_by="python benchmarks/user_term_benchmark.py"
-        + ("" if seeds == SEEDS else " --seeds " + " ".join(map(str, seeds))),
+        produced_by=results.command("user_term_benchmark.py", seeds, SEEDS),
         tensorflow=True,
     )
     table = {}

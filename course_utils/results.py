@@ -23,6 +23,7 @@ TensorFlow.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import datetime
 import hashlib
@@ -41,6 +42,7 @@ __all__ = [
     "REPOSITORY",
     "RESULTS_DIR",
     "code_digest",
+    "command",
     "config_digest",
     "describe_machine",
     "fingerprint",
@@ -50,6 +52,7 @@ __all__ = [
     "per_user_ndcg",
     "provenance",
     "runs",
+    "seeds_from",
     "standard_error",
     "summary",
     "write",
@@ -252,6 +255,25 @@ def describe_machine(*, tensorflow: bool = False) -> dict[str, Any]:
         machine["tensorflow"] = tf.__version__
         machine["keras"] = keras.__version__
     return machine
+
+
+def seeds_from(argv: list[str] | None, description: str, default: Sequence[int]) -> tuple:
+    """Read a benchmark's command line, whose one option is its training seeds (``--seeds``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        default=list(default),
+        help=f"training seeds (default: {' '.join(map(str, default))}; a quick check: 42)",
+    )
+    return tuple(parser.parse_args(argv).seeds)
+
+
+def command(script: str, seeds: Sequence[int], default: Sequence[int]) -> str:
+    """Return the command that reruns a benchmark with these seeds, for ``produced_by``."""
+    options = "" if tuple(seeds) == tuple(default) else " --seeds " + " ".join(map(str, seeds))
+    return f"python benchmarks/{script}{options}"
 
 
 def write(

@@ -75,6 +75,22 @@ def test_the_output_at_a_position_never_sees_a_later_item(sasrec) -> None:
     assert np.abs(before[:, -1] - after[:, -1]).max() > 1e-3
 
 
+def test_without_causal_mask_lets_a_position_see_later_items(sasrec) -> None:
+    # One block, as the course's SASRec: the last position then sees the same inputs either way.
+    model = sasrec.build_model(30, max_len=6, embedding_dim=8, num_heads=2, num_blocks=1)
+    unmasked = sasrec.without_causal_mask(model)
+    unmasked.set_weights(model.get_weights())
+    items = np.array([[0, 0, 3, 4, 5, 6]], dtype="int32")
+    changed = items.copy()
+    changed[:, -1] = 7
+    before, after = (unmasked({"items": x}, training=False).numpy() for x in (items, changed))
+    assert np.abs(before[:, 2] - after[:, 2]).max() > 1e-3, "position 2 now sees the last item"
+    masked = model({"items": items}, training=False).numpy()
+    np.testing.assert_allclose(masked[:, -1], before[:, -1], atol=1e-5)  # the last sees all
+    with pytest.raises(ValueError, match="no attention call with use_causal_mask=True"):
+        sasrec.without_causal_mask(unmasked)
+
+
 def test_padding_is_never_attended(sasrec) -> None:
     # Whatever the padding code's embedding holds, the real positions' outputs do not change.
     model = sasrec.build_model(30, max_len=6, embedding_dim=8, num_blocks=2)

@@ -65,9 +65,12 @@ class CourseModel(Protocol):
     def score_histories(
         self, model: keras.Model, histories: Sequence[Sequence[int]], users: Any = None
     ) -> np.ndarray:
-        """Return the ``(len(histories), items + 1)`` scores after any histories of item codes.
+        """Return the ``(len(histories), items + 1)`` float64 scores after any histories.
 
-        ``users`` are the histories' user rows (one row, or one per history), or None for
-        histories of no known user; each module says how it scores those.
+        ``histories`` are lists of item codes, oldest first. ``users`` are their user rows
+        (rows of ``split.user_ids``, from ``split.encode_users``; one row serves every
+        history), or None for histories of no known user; each module says how it scores
+        those. A model from another module, a history that is not a list of item codes and a
+        row the model does not know raise ``ValueError``.
         """
         ...

@@ -13,9 +13,6 @@ The model is trained with the full softmax cross-entropy over all items on every
 
 Taught in notebooks/07_cnn_recommender.ipynb. Later notebooks reuse the trained model through
 :mod:`course_utils.models.model_store` under the name ``"caser"`` and :data:`DEFAULT_CONFIG`.
-
-Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
-TensorFlow's environment first.
 """
 
 from __future__ import annotations
@@ -207,21 +204,10 @@ def score_histories(
     histories: Sequence[Sequence[int]],
     users: int | Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
-    """Score every item code after each history (its last ``L`` items) for each user.
+    """Score every item code after each history (its last ``L`` items): the contract's scores.
 
-    Args:
-        model: a model from :func:`build_model`.
-        histories: lists of item codes, oldest first.
-        users: the user row of each history (rows of ``split.user_ids``; one row serves
-            every history), or None for histories of no known user: the user vector is then
-            zero, as for a newcomer whose embedding was never trained.
-
-    Returns:
-        A float64 array of shape ``(len(histories), num_items + 1)``; column 0 is padding.
-
-    Raises:
-        ValueError: if the model is not from :func:`build_model`, a history is not a list of
-            item codes, or a user row is not one the model knows.
+    With ``users=None`` (histories of no known user) the user vector is zero, as for a newcomer
+    whose embedding was never trained. See :class:`course_utils.models.CourseModel`.
     """
     _check_model(model)
     windows = explain.left_pad(histories, _max_len_of(model))
@@ -250,9 +236,7 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
     _check_model(model)
-    check_split(split)
-    check_stage(stage)
-    training.check_fits(model, split)
+    training.check_fits(model, split, stage)
     return training.predict_rows(model, _inputs(split, stage, _max_len_of(model)), 1024)
 
 

@@ -23,9 +23,6 @@ model through :mod:`course_utils.models.model_store` under the name ``"mf"`` and
 
 A history that is not in the split (a newcomer's) is scored by *fold-in*
 (:func:`score_histories`): the mean of its items' vectors stands in for the missing user vector.
-
-Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
-TensorFlow's environment first.
 """
 
 from __future__ import annotations
@@ -40,7 +37,7 @@ from keras import layers
 
 from course_utils import configs
 from course_utils.models import training
-from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.splits import LeaveLastOut, check_split
 from course_utils.validation import check_int, check_positive, complete_config
 
 __all__ = [
@@ -161,24 +158,12 @@ def score_histories(
     histories: Sequence[Sequence[int]],
     users: int | Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
-    """Score every item code after each history: the user's row, or a fold-in of the history.
+    """Score every item code after each history: the user's learned row, or a fold-in.
 
-    MF never reads a history. For a known user (``users``) the scores are that user's learned
-    row, whatever the history. For a history of no known user (``users=None``) the mean of
-    its items' vectors stands in for the user vector (fold-in): ``mean(q_j) . q_i + b_i``.
-
-    Args:
-        model: a model from :func:`build_model`.
-        histories: lists of item codes, oldest first; each needs one item or more for fold-in.
-        users: the user row of each history (rows of ``split.user_ids``; one row serves
-            every history), or None to fold the histories in.
-
-    Returns:
-        A float64 array of shape ``(len(histories), num_items + 1)``.
-
-    Raises:
-        ValueError: if the model is not from :func:`build_model`, a user row is not one the
-            model knows, or a history to fold in is empty or not a list of item codes.
+    MF never reads a history. For a known user (``users``) the scores are that user's row,
+    whatever the history. For a history of no known user (``users=None``) the mean of its
+    items' vectors stands in for the user vector (fold-in): ``mean(q_j) . q_i + b_i``; each
+    such history needs one item or more. See :class:`course_utils.models.CourseModel`.
     """
     _check_model(model)
     known = int(model.get_layer("user_embedding").input_dim)
@@ -229,9 +214,7 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
     _check_model(model)
-    check_split(split)
-    check_stage(stage)
-    training.check_fits(model, split)
+    training.check_fits(model, split, stage)
     return _score_users(model, np.arange(split.num_users, dtype=np.int32))
 
 

@@ -18,14 +18,11 @@ The model has no user embedding: it knows a user only through the items it reads
 Its hyperparameters were chosen on the validation targets by
 ``benchmarks/sasrec_benchmark.py`` (``benchmarks/results/sasrec.json``) and are kept in
 :mod:`course_utils.configs`.
-
-Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
-TensorFlow's environment first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
@@ -35,7 +32,7 @@ from keras import layers, ops
 from course_utils import configs, explain
 from course_utils.models import training
 from course_utils.models.sequence_rnn import training_chunks
-from course_utils.splits import LeaveLastOut, check_split, check_stage
+from course_utils.splits import LeaveLastOut, check_split
 from course_utils.validation import check_fraction, check_int, check_positive, complete_config
 
 __all__ = [
@@ -46,6 +43,7 @@ __all__ = [
     "score",
     "score_histories",
     "train",
+    "without_causal_mask",
 ]
 
 #: The hyperparameters chosen on the validation targets of ML-100K by
@@ -208,18 +206,8 @@ def score_histories(
 ) -> np.ndarray:
     """Score every item code after each history, from its latest ``max_len`` items.
 
-    Args:
-        model: a model from :func:`build_model`.
-        histories: lists of item codes, oldest first.
-        users: accepted for the models' common signature and checked, but not used: the
-            model has no user term, so a history is all it knows of a user.
-
-    Returns:
-        A float64 array of shape ``(len(histories), num_items + 1)``; column 0 is padding.
-
-    Raises:
-        ValueError: if the model is not from :func:`build_model`, a history is not a list of
-            item codes, or ``users`` are not user rows.
+    The model has no user term, so a history is all it knows of a user: ``users`` are checked
+    and not used. See :class:`course_utils.models.CourseModel`.
     """
     _check_model(model)
     items = explain.left_pad(histories, _max_len(model))
@@ -242,10 +230,31 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
     _check_model(model)
-    check_split(split)
-    check_stage(stage)
-    training.check_fits(model, split)
+    training.check_fits(model, split, stage)
     return _score_windows(model, split.padded_sequences(stage, _max_len(model)))
+
+
+def without_causal_mask(model: keras.Model) -> keras.Model:
+    """Return the same architecture with ``use_causal_mask=False`` in every attention call.
+
+    The change is one call argument in the model's Keras configuration; the new model has
+    fresh weights (copy them with ``set_weights`` to compare the two). Taught in
+    notebooks/09_self_attention_recommender.ipynb (section 3.4).
+
+    Raises:
+        ValueError: if the model has no attention call with the causal mask.
+    """
+    _check_model(model)
+    config = model.get_config()
+    changed = 0
+    for layer in config["layers"]:
+        for node in layer["inbound_nodes"]:
+            if node["kwargs"].get("use_causal_mask"):
+                node["kwargs"]["use_causal_mask"] = False
+                changed += 1
+    if not changed:
+        raise ValueError("the model has no attention call with use_causal_mask=True.")
+    return keras.Model.from_config(config)
 
 
 def train(
@@ -253,6 +262,7 @@ def train(
     config: dict[str, Any] = DEFAULT_CONFIG,
     *,
     verbose: bool = True,
+    transform: Callable[[keras.Model], keras.Model] | None = None,
 ) -> tuple[keras.Model, dict[str, Any]]:
     """Build and train the model on a split's training histories, stopping on validation.
 
@@ -265,6 +275,8 @@ def train(
         split: the leave-last-out split.
         config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
         verbose: print one line per epoch.
+        transform: applied to the built model before it is compiled, such as
+            :func:`without_causal_mask`; it must keep the layers' names.
 
     Returns:
         ``(model, metadata)`` as :func:`course_utils.models.training.fit_with_validation`
@@ -280,6 +292,8 @@ def train(
         raise ValueError("the split has no training transitions: every user has one training item.")
     keras.utils.set_random_seed(full["seed"])
     model = build_model(split.num_items, split.num_users, **full)
+    if transform is not None:
+        model = transform(model)
     model.compile(
         optimizer=keras.optimizers.Adam(full["learning_rate"]),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

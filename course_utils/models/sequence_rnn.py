@@ -19,9 +19,6 @@ user-independent, like GRU4Rec: it knows a user only through the items it reads.
 Taught in notebooks/08_lstm_recommender.ipynb. Later notebooks reuse the trained models
 through :mod:`course_utils.models.model_store` under the names ``"lstm"`` and ``"gru"`` with
 :data:`CONFIGS`.
-
-Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
-TensorFlow's environment first.
 """
 
 from __future__ import annotations
@@ -293,23 +290,10 @@ def score_histories(
     histories: Sequence[Sequence[int]],
     users: int | Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
-    """Score every item code after each history, from the user's latest ``max_len`` items.
+    """Score every item code after each history, from its latest ``max_len`` items.
 
-    Any history can be scored: a split's, one with a movie deleted, a newcomer's.
-
-    Args:
-        model: a model from :func:`build_model`.
-        histories: lists of item codes, oldest first.
-        users: the user row of each history (rows of ``split.user_ids``; one row serves
-            every history), or None for histories of no known user: the user term
-            ``W_u p_u`` is then left out. A model without a user term ignores them.
-
-    Returns:
-        A float64 array of shape ``(len(histories), num_items + 1)``; column 0 is padding.
-
-    Raises:
-        ValueError: if the model is not from :func:`build_model`, a history is not a list of
-            item codes, or a user row is not one the model knows.
+    With ``users=None`` (histories of no known user) the user term ``W_u p_u`` is left out; a
+    model without a user term ignores ``users``. See :class:`course_utils.models.CourseModel`.
     """
     _check_model(model)
     items = explain.left_pad(histories, _max_len(model))
@@ -337,9 +321,7 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
         ValueError: if ``stage`` is unknown or the model does not fit the split.
     """
     _check_model(model)
-    check_split(split)
-    check_stage(stage)
-    training.check_fits(model, split)
+    training.check_fits(model, split, stage)
     items = split.padded_sequences(stage, _max_len(model))
     return _score_windows(model, items, np.arange(split.num_users, dtype=np.int32))
 

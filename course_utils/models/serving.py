@@ -37,9 +37,6 @@ recent one. A sequence input without a fixed length needs ``max_len`` from the c
 window the model was evaluated with, usually ``config["max_len"]``).
 
 Taught in notebooks/10_model_comparison.ipynb.
-
-Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
-TensorFlow's environment first.
 """
 
 from __future__ import annotations

@@ -4,9 +4,6 @@ The lesson in a model notebook is the model; this module holds what every model 
 around it: scoring all users, a callback that ranks the validation targets after each epoch
 (printing one line per epoch, keeping the best weights and stopping early), and the timed
 training run that the model modules share (:func:`fit_with_validation`).
-
-Importing this module imports Keras; its package, :mod:`course_utils.models`, has set
-TensorFlow's environment first.
 """
 
 from __future__ import annotations
@@ -20,6 +17,7 @@ import keras
 import numpy as np
 
 from course_utils.metrics import evaluate_ranking
+from course_utils.splits import check_split, check_stage
 from course_utils.validation import check_int
 
 __all__ = [
@@ -93,8 +91,11 @@ def derived_model(
     return cache[key]
 
 
-def check_fits(model: keras.Model, split: Any) -> None:
-    """Raise ValueError unless ``model`` scores the split's item codes and knows its users."""
+def check_fits(model: keras.Model, split: Any, stage: str) -> None:
+    """Raise ValueError unless ``split`` is a split, ``stage`` one of its stages, and ``model``
+    scores the split's item codes and knows its users."""
+    check_split(split)
+    check_stage(stage)
     columns = int(model.output.shape[-1])
     if columns != split.num_items + 1:
         raise ValueError(
