@@ -55,11 +55,24 @@ class CourseModel(Protocol):
     def train(
         self, split: LeaveLastOut, config: dict[str, Any] = ..., *, verbose: bool = True
     ) -> tuple[keras.Model, dict[str, Any]]:
-        """Train on ``split.train``, stopping on validation; return the model and its history."""
+        """Train on ``split.train``, stopping on validation; return the model and its history.
+
+        ``config`` holds hyperparameters (missing ones take ``DEFAULT_CONFIG``'s); ``verbose``
+        prints one line per epoch. The history is ``fit_with_validation``'s metadata:
+        ``seconds``, ``best_epoch``, ``epochs``, ``num_parameters``, ``config`` and ``valid``
+        (the kept weights' validation metrics). A split that is not a ``LeaveLastOut`` and a
+        bad config entry raise ``ValueError``.
+        """
         ...
 
     def score(self, model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
-        """Return the ``(users, items + 1)`` score matrix for ``"valid"`` or ``"test"``."""
+        """Return the float64 ``(users, items + 1)`` score matrix for ``"valid"`` or ``"test"``.
+
+        ``model`` comes from the module's ``build_model`` (trained, or loaded from the model
+        store) and ``split`` is the split it was trained on; the test stage's history includes
+        the validation item. An unknown stage, or a model that does not fit the split (other
+        items or users), raises ``ValueError``.
+        """
         ...
 
     def score_histories(

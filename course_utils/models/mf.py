@@ -199,19 +199,8 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
 
     The model does not use the order of the history, so the scores are the same for both
     stages; filter the seen items with ``exclude=split.seen_items(stage)`` when evaluating.
-
-    Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4).
-
-    Args:
-        model: a model from :func:`build_model` (trained, or loaded from the model store).
-        split: the split it was trained on.
-        stage: ``"valid"`` or ``"test"``.
-
-    Returns:
-        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
-
-    Raises:
-        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    As :class:`course_utils.models.CourseModel` describes: a float64 ``(num_users,
+    num_items + 1)`` matrix (column 0 is padding), for the split the model was trained on. Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4).
     """
     _check_model(model)
     training.check_fits(model, split, stage)
@@ -229,23 +218,11 @@ def train(
     Training minimises the softmax cross-entropy of each user's training items over all
     item codes (one multi-hot row per user), ranks the validation targets after each epoch
     (with the seen items filtered out), keeps the best epoch's weights and stops when
-    ``patience`` epochs bring no better NDCG@10.
+    ``patience`` epochs bring no better NDCG@10. Returns ``(model, metadata)`` as :func:`course_utils.models.training.fit_with_validation`
+    describes it; ``config`` entries missing take the values of :data:`DEFAULT_CONFIG`.
 
     Taught in notebooks/06_embeddings_matrix_factorization.ipynb (section 4), which runs
     exactly these steps.
-
-    Args:
-        split: the leave-last-out split.
-        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
-        verbose: print one line per epoch.
-
-    Returns:
-        ``(model, metadata)``; metadata holds ``seconds`` (training time), ``best_epoch``,
-        ``epochs`` (epochs run), ``num_parameters``, ``config`` and ``valid`` (the
-        validation metrics of the kept weights, seen items filtered out).
-
-    Raises:
-        ValueError: if ``split`` is not a LeaveLastOut or the config is invalid.
     """
     check_split(split)
     full = _check_config(config)

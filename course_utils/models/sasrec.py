@@ -218,16 +218,8 @@ def score_histories(
 def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     """Score every item code for every user at a stage, from the user's latest items.
 
-    Args:
-        model: a model from :func:`build_model`.
-        split: the split it was trained on.
-        stage: ``"valid"`` or ``"test"`` (the test history includes the validation item).
-
-    Returns:
-        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
-
-    Raises:
-        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    As :class:`course_utils.models.CourseModel` describes: a float64 ``(num_users,
+    num_items + 1)`` matrix (column 0 is padding), for the split the model was trained on.
     """
     _check_model(model)
     training.check_fits(model, split, stage)
@@ -269,21 +261,11 @@ def train(
     Training minimises the full softmax cross-entropy over all item codes at every
     non-padded position of :func:`sequence_rnn.training_chunks`, ranks the validation targets
     after each epoch (seen items filtered out), keeps the best epoch's weights and stops when
-    ``patience`` epochs bring no better NDCG@10.
+    ``patience`` epochs bring no better NDCG@10. Returns ``(model, metadata)`` as :func:`course_utils.models.training.fit_with_validation`
+    describes it; ``config`` entries missing take the values of :data:`DEFAULT_CONFIG`.
 
-    Args:
-        split: the leave-last-out split.
-        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
-        verbose: print one line per epoch.
-        transform: applied to the built model before it is compiled, such as
-            :func:`without_causal_mask`; it must keep the layers' names.
-
-    Returns:
-        ``(model, metadata)`` as :func:`course_utils.models.training.fit_with_validation`
-        describes it.
-
-    Raises:
-        ValueError: if the split or the config is invalid.
+    ``transform``, if given, is applied to the built model before it is compiled, such as
+    :func:`without_causal_mask`; it must keep the layers' names.
     """
     check_split(split)
     full = _check_config(config)

@@ -305,20 +305,9 @@ def score(model: keras.Model, split: LeaveLastOut, stage: str) -> np.ndarray:
     """Score every item code for every user at a stage, from the user's latest items.
 
     The model reads each user's latest ``max_len`` items (its input length) and the scores
-    of the last position rank the items: :func:`score_histories` of the stage's histories.
-
-    Taught in notebooks/08_lstm_recommender.ipynb (section 5).
-
-    Args:
-        model: a model from :func:`build_model` (trained, or loaded from the model store).
-        split: the split it was trained on.
-        stage: ``"valid"`` or ``"test"`` (the test history includes the validation item).
-
-    Returns:
-        A float64 array of shape ``(num_users, num_items + 1)``; column 0 is padding.
-
-    Raises:
-        ValueError: if ``stage`` is unknown or the model does not fit the split.
+    of the last position rank the items, as :func:`score_histories` does for any histories.
+    As :class:`course_utils.models.CourseModel` describes: a float64 ``(num_users,
+    num_items + 1)`` matrix (column 0 is padding), for the split the model was trained on. Taught in notebooks/08_lstm_recommender.ipynb (section 5).
     """
     _check_model(model)
     training.check_fits(model, split, stage)
@@ -337,22 +326,10 @@ def train(
     Training minimises the full softmax cross-entropy over all item codes at every
     non-padded position of :func:`training_chunks`, ranks the validation targets after each
     epoch (with the seen items filtered out), keeps the best epoch's weights and stops when
-    ``patience`` epochs bring no better NDCG@10.
+    ``patience`` epochs bring no better NDCG@10. Returns ``(model, metadata)`` as :func:`course_utils.models.training.fit_with_validation`
+    describes it; ``config`` entries missing take the values of :data:`DEFAULT_CONFIG`.
 
     Taught in notebooks/08_lstm_recommender.ipynb (sections 4 and 7).
-
-    Args:
-        split: the leave-last-out split.
-        config: hyperparameters; missing entries take the values of :data:`DEFAULT_CONFIG`.
-        verbose: print one line per epoch.
-
-    Returns:
-        ``(model, metadata)``; metadata holds ``seconds`` (training time), ``best_epoch``,
-        ``epochs`` (epochs run), ``num_parameters``, ``config`` and ``valid`` (the
-        validation metrics of the kept weights).
-
-    Raises:
-        ValueError: if the split or the config is invalid.
     """
     check_split(split)
     full = _check_config(config)
