@@ -4,8 +4,9 @@ Modules:
 
 * :mod:`~course_utils.models.training`: the shared training loop (early stopping on
   validation NDCG@10, restoring the best weights);
-* :mod:`~course_utils.models.mf`, :mod:`~course_utils.models.caser` and
-  :mod:`~course_utils.models.sequence_rnn`: the models, each a :class:`CourseModel`;
+* :mod:`~course_utils.models.mf`, :mod:`~course_utils.models.caser`,
+  :mod:`~course_utils.models.sequence_rnn` and :mod:`~course_utils.models.sasrec`: the
+  models, each a :class:`CourseModel`;
 * :mod:`~course_utils.models.model_store`: trained models saved for the later notebooks;
 * :mod:`~course_utils.models.serving`: a trained model behind movie ids and titles.
 
