@@ -14,10 +14,11 @@ PARALLEL := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
 LINTED := conftest.py course_utils tests benchmarks tools notebooks
 FORMATTED := conftest.py course_utils tests benchmarks tools
 
-.PHONY: start test lint hooks setup data execute student site browser bench help
+.PHONY: start start-zh test lint hooks setup data execute student site browser bench help
 
 help:
 	@echo "make start    set up if needed, then open JupyterLab on notebooks/00_start_here.ipynb"
+	@echo "make start-zh the same, on the Chinese edition: notebooks/zh/00_start_here.ipynb (中文版)"
 	@echo "make test     set up if needed, then lint and run every test (unit, hygiene, browser, nbval)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make hooks    install the lint as git pre-commit hooks, and nbdime's notebook diffs"
@@ -34,6 +35,10 @@ ROOT_FLAG := $(if $(filter 0,$(USER_ID)),--allow-root,)
 start: setup
 	@$(if $(ROOT_FLAG),echo "Running as root (a container?): JupyterLab starts with --allow-root.",true)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+# The Chinese edition (notebooks/zh/, written by `python -m tools.translate build`).
+start-zh: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/zh/00_start_here.ipynb
 
 test: setup $(DEV_STAMP) browser lint
 	$(BIN)/python -m pytest $(NBVAL) $(PARALLEL)
