@@ -66,6 +66,11 @@ LAB_START_SECONDS = 120
 LAB_RUN_ALL_MS = 180_000
 NOTEBOOK_PATHS = notebooks.list_notebooks()
 PAGES = [site.INDEX_PAGE] + [f"{path.stem}.html" for path in NOTEBOOK_PATHS]
+#: The Chinese edition's pages (tools/translate.py writes notebooks/zh/).
+CHINESE_PAGES = [site.ZH_INDEX_PAGE] + [
+    f"{path.stem}{site.ZH_SUFFIX}"
+    for path in notebooks.list_notebooks(notebooks.NOTEBOOK_DIR / site.ZH_FOLDER)
+]
 INLINE_MATH = re.compile(r"\$[^$\n]+\$")
 # A word that one notebook's markdown holds and no other's: TensorFlow's multi-GPU strategy,
 # which only notebook 12 (resources and scale) names. The search test checks this first.
@@ -386,6 +391,55 @@ def test_site_opens_from_disk(browser: Any, built_site: site.SiteReport) -> None
         log.assert_clean(f"file://.../{page_name}")
         if _has_math(_notebook_for(page_name)):
             assert typeset > 0, f"{page_name} from disk: no math was typeset"
+
+
+def test_the_site_has_the_chinese_edition(built_site: site.SiteReport) -> None:
+    assert built_site.chinese_pages == CHINESE_PAGES
+    assert len(CHINESE_PAGES) > 1, "notebooks/zh holds no Chinese notebook"
+
+
+@pytest.mark.parametrize("page_name", CHINESE_PAGES)
+def test_chinese_page(browser: Any, site_url: str, page_name: str) -> None:
+    # Each Chinese page loads offline and cleanly, typesets its math, and its language link
+    # goes to the same page in English.
+    english = (
+        site.INDEX_PAGE
+        if page_name == site.ZH_INDEX_PAGE
+        else page_name.replace(site.ZH_SUFFIX, ".html")
+    )
+    with _open_page(browser) as (page, log):
+        page.goto(site_url + page_name, wait_until="load")
+        _wait_for_mathjax(page)
+        page.wait_for_load_state("networkidle")
+        math_errors = page.locator(".mjx-merror, .MathJax_Error").all_inner_texts()
+        heading = page.locator("h1").first.inner_text()
+        switch = page.locator(".site-header a.site-language")
+        assert switch.inner_text().strip().endswith("English")
+        switch.click()
+        page.wait_for_load_state("load")
+        landed = page.url
+    log.assert_clean(page_name)
+    assert not math_errors, f"{page_name}: MathJax could not typeset: {math_errors}"
+    assert any("\u4e00" <= character <= "\u9fff" for character in heading), heading
+    assert landed == site_url + english
+
+
+def test_an_english_page_switches_to_its_chinese_twin(browser: Any, site_url: str) -> None:
+    chinese = CHINESE_PAGES[1]
+    english = chinese.replace(site.ZH_SUFFIX, ".html")
+    with _open_page(browser) as (page, log):
+        page.goto(site_url + english, wait_until="load")
+        page.locator(".site-header a.site-language").click()
+        page.wait_for_load_state("load")
+        landed = page.url
+        untranslated = [
+            name for name in PAGES[1:] if name.replace(".html", site.ZH_SUFFIX) not in CHINESE_PAGES
+        ]
+        page.goto(site_url + untranslated[0], wait_until="load")
+        switches = page.locator(".site-header a.site-language").count()
+    log.assert_clean(english)
+    assert landed == site_url + chinese
+    assert switches == 0, "a page without a Chinese twin offers no switch"
 
 
 # ---------------------------------------------------------------------------------------

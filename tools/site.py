@@ -22,6 +22,12 @@ Every page starts with a header: the course's title (a link to the index), downl
   ``course/``). Without git, or outside a git checkout, the build prints a one-line note
   and the headers leave this link out.
 
+The Chinese edition (``notebooks/zh/``, written by ``python -m tools.translate build``) gets
+``NN_name.zh.html`` pages beside the English ones, sharing their assets, and ``index.zh.html``,
+a bilingual course map. The header's language link goes to the same page in the other
+edition; an English page without a Chinese twin has none. A Chinese page's links to notebooks
+not yet translated go to their English pages. The search covers the English pages.
+
 The pages follow the reader's system setting: when it prefers dark (``prefers-color-scheme:
 dark``), ``static/theme-dark.css`` (JupyterLab's dark theme, from nbconvert's lab template)
 replaces the theme's colours, and ``static/site.css`` gives figures a white backdrop.
@@ -84,6 +90,10 @@ SITE_ASSETS = Path(__file__).resolve().parent / "site_assets"
 TEMPLATE_NAME = "course_site"
 COURSE_TITLE = "Deep Learning for Recommender Systems"
 INDEX_PAGE = "index.html"
+#: The Chinese edition (notebooks/zh/, tools/translate.py): its index, and each page's suffix.
+ZH_INDEX_PAGE = "index.zh.html"
+ZH_SUFFIX = ".zh.html"
+ZH_FOLDER = "zh"
 MAP_PLACEHOLDER = "{{course_map}}"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
@@ -821,6 +831,7 @@ class SiteReport:
     seconds: float
     warnings: list[str]
     notes: list[str] = field(default_factory=list)
+    chinese_pages: list[str] = field(default_factory=list)
 
 
 def _exporter() -> Any:
@@ -835,14 +846,9 @@ def _exporter() -> Any:
     )
 
 
-def _render(
-    exporter: Any,
-    notebook: Any,
-    name: str,
-    page_stems: Collection[str],
-    header: dict[str, str | None],
-) -> str:
-    resources = {
+def _resources(name: str, header: dict[str, str | None]) -> dict[str, Any]:
+    """The resources the page template reads."""
+    return {
         "metadata": {"name": name},
         "site_css_url": SITE_CSS_URL,
         "site_icon_url": SITE_ICON_URL,
@@ -852,18 +858,38 @@ def _render(
         "search_script_url": SEARCH_SCRIPT_URL,
         "site_header": header,
     }
+
+
+def _render(
+    exporter: Any,
+    notebook: Any,
+    name: str,
+    page_stems: Collection[str],
+    header: dict[str, str | None],
+) -> str:
+    resources = _resources(name, header)
     html, _ = exporter.from_notebook_node(notebook, resources=resources)
     return rewrite_links(html, page_stems)
 
 
-def _header(archive: str | None, notebook: Path | None = None) -> dict[str, str | None]:
-    """What a page's header links to; ``notebook`` is None on the index page."""
+def _header(
+    archive: str | None,
+    notebook: Path | None = None,
+    *,
+    language: tuple[str, str] | None = None,
+) -> dict[str, str | None]:
+    """What a page's header links to; ``notebook`` is None on the index page.
+
+    ``language`` is the other edition's page and the link's text (``("x.zh.html", "中文")``).
+    """
     header: dict[str, str | None] = {
         "home": INDEX_PAGE,
         "title": COURSE_TITLE,
         "archive": archive,
         "notebook": None,
         "student": None,
+        "language": language[0] if language else None,
+        "language_label": language[1] if language else None,
     }
     if notebook is not None:
         header["notebook"] = f"{NOTEBOOK_FOLDER}/{notebook.name}"
@@ -881,6 +907,48 @@ def _dark_theme_css(exporter: Any) -> str:
         "/* JupyterLab's dark theme (BSD licence), copied from nbconvert's lab template. The "
         f'pages link it with media="{DARK_THEME_MEDIA}". */\n{source}'
     )
+
+
+_ZH_ENGLISH_LINK = re.compile(r'(href=")\.\./(\d{2}_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
+_ZH_MAP_LINK = re.compile(r'<a href="[^"]*">课程地图</a>')
+
+
+def rewrite_chinese_links(html: str, chinese_stems: Collection[str]) -> str:
+    """Point a Chinese page's links at the site: its twins, or English pages one folder up."""
+
+    def to_chinese(match: re.Match[str]) -> str:
+        # A notebook not yet translated: its English page.
+        suffix = ZH_SUFFIX if match.group(2) in chinese_stems else ".html"
+        return f'{match.group(1)}{match.group(2)}{suffix}{match.group(3) or ""}"'
+
+    html = _ZH_ENGLISH_LINK.sub(lambda m: f'{m.group(1)}{m.group(2)}.html{m.group(3) or ""}"', html)
+    html = _NOTEBOOK_LINK.sub(to_chinese, html)
+    return _ZH_MAP_LINK.sub(f'<a href="{ZH_INDEX_PAGE}">课程地图</a>', html)
+
+
+def chinese_index_notebook(infos: Sequence[Any], chinese: dict[str, str]) -> Any:
+    """Return the Chinese index page: a short introduction and a bilingual course map.
+
+    ``chinese`` maps each translated notebook's stem to its Chinese title.
+    """
+    import nbformat
+
+    rows = ["| # | English | 中文 |", "|---|---|---|"]
+    for info in infos:
+        stem = info.path.stem
+        english = f"[{info.title}]({stem}.html)"
+        twin = f"[{chinese[stem]}]({stem}{ZH_SUFFIX})" if stem in chinese else "（翻译中）"
+        rows.append(f"| {stem[:2]} | {english} | {twin} |")
+    text = (
+        "# 推荐系统中的深度学习：动手实践课程（中文版）\n\n"
+        "本课程的中文版与英文版共用同一套代码和保存的输出（打印的输出仍是英文），正文为中文。"
+        "已翻译的笔记本链接到中文页面；尚在翻译中的，请先阅读英文版。"
+        "每个页面顶部的语言链接可以在两个版本之间切换。\n\n"
+        "## 课程地图 · Course map\n\n" + "\n".join(rows) + "\n"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    notebook.metadata["title"] = f"中文版 · {COURSE_TITLE}"
+    return notebook
 
 
 def index_notebook(notebook_dir: Path = NOTEBOOK_DIR) -> Any:
@@ -977,22 +1045,43 @@ def build_site(
             _copy_file(path, scratch / NOTEBOOK_FOLDER / path.name)
         write_student_versions(scratch / STUDENT_FOLDER, notebook_dir)
         stems = {path.stem for path in paths}
+        chinese_paths = [
+            path
+            for path in list_notebooks(notebook_dir / ZH_FOLDER)
+            if (notebook_dir / ZH_FOLDER).is_dir() and path.stem in stems
+        ]
+        chinese_stems = {path.stem for path in chinese_paths}
+        for path in chinese_paths:
+            _copy_file(path, scratch / NOTEBOOK_FOLDER / ZH_FOLDER / path.name)
         pages = [INDEX_PAGE]
-        html = _render(exporter, index_notebook(notebook_dir), "index", stems, _header(archive))
+        html = _render(
+            exporter,
+            index_notebook(notebook_dir),
+            "index",
+            stems,
+            _header(archive, language=(ZH_INDEX_PAGE, "中文")),
+        )
         _write_text(scratch / INDEX_PAGE, html)
         searched = [SearchPage(INDEX_PAGE, "Course map", tuple(search_sections(html)))]
         for info in infos:
             notebook = nbformat.read(info.path, as_version=4)
             notebook.metadata["title"] = f"{info.label} · {COURSE_TITLE}"
             page = f"{info.path.stem}.html"
-            html = _render(exporter, notebook, info.path.stem, stems, _header(archive, info.path))
+            twin = (
+                (f"{info.path.stem}{ZH_SUFFIX}", "中文")
+                if info.path.stem in chinese_stems
+                else None
+            )
+            header = _header(archive, info.path, language=twin)
+            html = _render(exporter, notebook, info.path.stem, stems, header)
             _write_text(scratch / page, html)
             searched.append(SearchPage(page, info.label, tuple(search_sections(html))))
             widgets = "with widget state" if "widgets" in notebook.metadata else "no widgets"
             log(f"  page {page} ({widgets})")
             pages.append(page)
+        chinese_pages = _write_chinese_pages(scratch, exporter, infos, chinese_paths, archive, log)
         _write_text(scratch / SEARCH_INDEX_URL, search_index_script(searched))
-        checked = pages + [SITE_CSS_URL, DARK_THEME_URL, SEARCH_SCRIPT_URL]
+        checked = pages + chinese_pages + [SITE_CSS_URL, DARK_THEME_URL, SEARCH_SCRIPT_URL]
         offending = {
             name: external_loads((scratch / name).read_text(encoding="utf-8")) for name in checked
         }
@@ -1001,14 +1090,63 @@ def build_site(
             raise SiteBuildError(f"pages would load from off this machine: {offending}")
         warnings = [
             f"{page}: link to a missing file {url}"
-            for page in pages
+            for page in pages + chinese_pages
             for url in missing_local_targets(scratch / page, scratch)
         ]
         _replace_folder(scratch, out)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return SiteReport(out, pages, time.perf_counter() - start, warnings, notes)
+    report = SiteReport(out, pages, time.perf_counter() - start, warnings, notes)
+    report.chinese_pages = chinese_pages
+    return report
+
+
+def _write_chinese_pages(
+    scratch: Path,
+    exporter: Any,
+    infos: Sequence[Any],
+    chinese_paths: Sequence[Path],
+    archive: str | None,
+    log: Callable[[str], None],
+) -> list[str]:
+    """Write the Chinese edition's pages (``NN_name.zh.html``) and its index; return them.
+
+    They sit beside the English pages, so they share their assets. The search covers the
+    English pages only.
+    """
+    import nbformat
+
+    chinese = {}
+    notebooks = {}
+    for path in chinese_paths:
+        notebook = nbformat.read(path, as_version=4)
+        notebooks[path.stem] = notebook
+        chinese[path.stem] = notebook.cells[0].source.splitlines()[0].lstrip("# ").strip()
+    stems = set(chinese)
+    header = _header(archive, language=(INDEX_PAGE, "English"))
+    header["home"] = ZH_INDEX_PAGE
+    html = exporter.from_notebook_node(
+        chinese_index_notebook(infos, chinese),
+        resources=_resources("index.zh", header),
+    )[0]
+    _write_text(scratch / ZH_INDEX_PAGE, rewrite_chinese_links(html, stems))
+    pages = [ZH_INDEX_PAGE]
+    for path in chinese_paths:
+        notebook = notebooks[path.stem]
+        notebook.metadata["title"] = f"{chinese[path.stem]} · {COURSE_TITLE}"
+        header = _header(archive, path, language=(f"{path.stem}.html", "English"))
+        header.update(
+            home=ZH_INDEX_PAGE,
+            notebook=f"{NOTEBOOK_FOLDER}/{ZH_FOLDER}/{path.name}",
+            student=None,
+        )
+        html = exporter.from_notebook_node(notebook, resources=_resources(path.stem, header))[0]
+        page = f"{path.stem}{ZH_SUFFIX}"
+        _write_text(scratch / page, rewrite_chinese_links(html, stems))
+        log(f"  page {page} (中文版)")
+        pages.append(page)
+    return pages
 
 
 def _shown(path: Path) -> str:
@@ -1035,7 +1173,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         notebooks = len(report.pages) - 1
         print(
             f"built {_shown(report.out)}/: {len(report.pages)} pages ({notebooks} notebooks and "
-            f"the index) in {report.seconds:.0f} s"
+            f"the index), and {len(report.chinese_pages)} of the Chinese edition, in "
+            f"{report.seconds:.0f} s"
         )
         print(
             f"read it: open {_shown(report.out / INDEX_PAGE)} in a browser, or serve it with "

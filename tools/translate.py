@@ -25,6 +25,7 @@ import argparse
 import copy
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -125,10 +126,29 @@ def navigation_line(entries: list[tuple[str, str, bool]], index: int) -> str:
     return f"{NAV_MARKER}\n" + " · ".join(parts)
 
 
+_NOTEBOOK_LINK = re.compile(r"\]\((?:\./)?(\d{2}_[a-z0-9_]+\.ipynb)")
+
+
+def _link_english(text: str, ready: set[str]) -> str:
+    """Point links to notebooks without a Chinese twin at the English one, a folder up."""
+    return _NOTEBOOK_LINK.sub(
+        lambda m: m.group(0) if m.group(1) in ready else f"](../{m.group(1)}", text
+    )
+
+
 def chinese_notebook(
-    notebook: Any, translation: dict[str, dict[str, str]], name: str, navigation: str
+    notebook: Any,
+    translation: dict[str, dict[str, str]],
+    name: str,
+    navigation: str,
+    ready: set[str] | None = None,
 ) -> Any:
-    """Return the Chinese twin of an English notebook (its translation is complete)."""
+    """Return the Chinese twin of an English notebook (its translation is complete).
+
+    ``ready`` names the notebooks (``NN_name.ipynb``) that have a Chinese twin; the prose's
+    links to the others go to the English notebook.
+    """
+    ready = set() if ready is None else ready
     twin = copy.deepcopy(notebook)
     for index, cell in enumerate(twin.cells):
         if cell.cell_type != "markdown":
@@ -139,9 +159,10 @@ def chinese_notebook(
             continue
         elif cell.source.startswith(GLOSSARY_MARKER):
             table = _glossary_parts(cell.source)[1]
-            cell.source = translation[cell.id]["zh"].rstrip("\n") + "\n" + table
+            prose = _link_english(translation[cell.id]["zh"].rstrip("\n"), ready)
+            cell.source = prose + "\n" + table
         else:
-            cell.source = translation[cell.id]["zh"].rstrip("\n")
+            cell.source = _link_english(translation[cell.id]["zh"].rstrip("\n"), ready)
         if index == 0:
             cell.source += "\n\n" + TWIN_LINK.format(name=f"../{name}")
     return twin
@@ -185,7 +206,11 @@ def build_all(*, write: bool) -> tuple[dict[Path, Any], list[str]]:
         if path not in ready:
             continue
         twin = chinese_notebook(
-            english[path], translations[path], path.name, navigation_line(entries, index)
+            english[path],
+            translations[path],
+            path.name,
+            navigation_line(entries, index),
+            {p.name for p in ready},
         )
         target = ZH_DIR / path.name
         built[target] = twin
