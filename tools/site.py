@@ -696,6 +696,7 @@ def search_index_script(pages: Sequence[SearchPage]) -> str:
 
 _NOTEBOOK_LINK = re.compile(r'(href=")(?:\./)?(\d{2}_[a-z0-9]+(?:_[a-z0-9]+)*)\.ipynb(#[^"]*)?"')
 _COURSE_MAP_LINK = re.compile(r'<a href="[^"]*">Course map</a>')
+_ZH_TWIN_LINK = re.compile(r'(href=")zh/(\d{2}_[a-z0-9_]+)\.ipynb"')
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", flags=re.DOTALL)
 _CSS_OR_JS_LOAD = re.compile(
     r"""(?:url\(\s*|@import\s+|import\(\s*)["']?((?:[a-z][a-z0-9+.-]*:)?//[^"')\s]+)""",
@@ -723,6 +724,8 @@ def rewrite_links(html: str, page_stems: Collection[str]) -> str:
         return f'{match.group(1)}{match.group(2)}.html{match.group(3) or ""}"'
 
     html = _NOTEBOOK_LINK.sub(to_page, html)
+    # The first cell's link to the Chinese twin (tools/translate.py): its page.
+    html = _ZH_TWIN_LINK.sub(lambda m: f'{m.group(1)}{m.group(2)}{ZH_SUFFIX}"', html)
     return _COURSE_MAP_LINK.sub(f'<a href="{INDEX_PAGE}">Course map</a>', html)
 
 

@@ -43,6 +43,9 @@ ZH_DIR = NOTEBOOK_DIR / "zh"
 
 #: The line the first cell of a Chinese notebook ends with: a link to its English twin.
 TWIN_LINK = "[English edition]({name}) · 中文版"
+#: The line the first cell of an English notebook ends with once its Chinese twin exists.
+ZH_LINK = "[中文版 · Chinese edition](zh/{name})"
+_ZH_LINK_LINE = re.compile(r"\n\n\[中文版 · Chinese edition\]\(zh/[^)]*\)$")
 
 
 def source_hash(text: str) -> str:
@@ -59,12 +62,14 @@ def _glossary_parts(source: str) -> tuple[str, str]:
 def translatable(notebook: Any) -> dict[str, str]:
     """Return the English text to translate, by cell id: every markdown cell but the generated."""
     texts = {}
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "markdown" or cell.source.startswith((NAV_MARKER, TERMS_MARKER)):
             continue
         source = cell.source
         if source.startswith(GLOSSARY_MARKER):
             source = _glossary_parts(source)[0]
+        if index == 0:  # the link to the Chinese twin is written by build, not translated
+            source = _ZH_LINK_LINE.sub("", source)
         texts[cell.id] = source
     return texts
 
@@ -222,6 +227,20 @@ def build_all(*, write: bool) -> tuple[dict[Path, Any], list[str]]:
             _write_atomically(twin, target)
         elif not current:
             found.append(f"{target.name}: out of date; run `python -m tools.translate build`")
+    for path, _ in pairs:
+        first = english[path].cells[0]
+        wanted = _ZH_LINK_LINE.sub("", first.source)
+        if path in ready:
+            wanted += "\n\n" + ZH_LINK.format(name=path.name)
+        if first.source == wanted:
+            continue
+        if write:
+            first.source = wanted
+            _write_atomically(english[path], path)
+        else:
+            found.append(
+                f"{path.name}: its first cell's link to the Chinese edition is out of date"
+            )
     stray = {p for p in ZH_DIR.glob("*.ipynb")} - set(built) if ZH_DIR.is_dir() else set()
     found += [f"{p.name}: no complete translation for this Chinese notebook" for p in sorted(stray)]
     return built, found
