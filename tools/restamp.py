@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from course_utils import results
+from tools.site import _write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -267,15 +268,7 @@ def _stamp(name: str, record: dict, reason: str, checked: str) -> None:
             "checked": checked,
         }
     )
-    path = results.RESULTS_DIR / f"{name}.json"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(json.dumps(record, indent=1) + "\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    _write_text(results.RESULTS_DIR / f"{name}.json", json.dumps(record, indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

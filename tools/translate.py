@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ import yaml
 from course_utils.glossary import GLOSSARY_MARKER, TERMS_MARKER
 from course_utils.notebooks import NOTEBOOK_DIR, list_notebooks, read_notebook
 from tools.notebooks import NAV_MARKER, _write_atomically
+from tools.site import _write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "translations" / "zh"
@@ -307,15 +306,7 @@ def write_translation(file: Path, cells: dict[str, dict[str, str]]) -> None:
     text = header + yaml.dump(
         body, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=100
     )
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, file)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    _write_text(file, text)
 
 
 def main(argv: list[str] | None = None) -> int:
